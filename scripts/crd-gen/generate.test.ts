@@ -5,7 +5,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { generateCrds, type GeneratedCrds, type SchemaNode } from './generate.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const pkgVersion = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
+const pkgVersion = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string })
+  .version;
 
 /**
  * Every `Kind.spec.x[].y` path of a generated schema, in the fixture's notation: an array is listed
@@ -49,7 +50,9 @@ describe('CRD generation', () => {
   });
 
   it('src/gen/crd-schemas.json matches the generated schemas', () => {
-    const committed = JSON.parse(readFileSync(path.join(root, 'src/gen/crd-schemas.json'), 'utf8')) as unknown;
+    const committed = JSON.parse(
+      readFileSync(path.join(root, 'src/gen/crd-schemas.json'), 'utf8'),
+    ) as unknown;
     expect(committed).toEqual({ version: pkgVersion, extensions: gen.extensions, schemas: gen.schemas });
   });
 

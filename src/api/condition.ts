@@ -53,11 +53,16 @@ export interface Condition {
 
 /** True when the condition blocks readiness: status True in category Critical or Error. */
 export function isBlocker(c: Condition): boolean {
-  return c.status === ConditionStatus.True && (c.category === Category.Critical || c.category === Category.Error);
+  return (
+    c.status === ConditionStatus.True && (c.category === Category.Critical || c.category === Category.Error)
+  );
 }
 
 /** Returns the condition of the given type, if present. */
-export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+export function findCondition(
+  conditions: readonly Condition[] | undefined,
+  type: string,
+): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
 

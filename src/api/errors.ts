@@ -55,31 +55,30 @@ export class UsageError extends MtvError {
 
 /** A named object does not exist. */
 export class NotFoundError extends MtvError {
-  constructor(
-    readonly kind: string,
-    readonly objectName: string,
-    readonly namespace?: string,
-    options?: { hint?: string },
-  ) {
-    super(
-      `${kind} "${objectName}" not found${namespace ? ` in namespace "${namespace}"` : ''}`,
-      options,
-    );
+  readonly kind: string;
+  readonly objectName: string;
+  readonly namespace: string | undefined;
+  constructor(kind: string, objectName: string, namespace?: string, options?: { hint?: string }) {
+    super(`${kind} "${objectName}" not found${namespace ? ` in namespace "${namespace}"` : ''}`, options);
+    this.kind = kind;
+    this.objectName = objectName;
+    this.namespace = namespace;
   }
 }
 
 /** An object to be created already exists. */
 export class AlreadyExistsError extends MtvError {
-  constructor(
-    readonly kind: string,
-    readonly objectName: string,
-    readonly namespace?: string,
-    options?: { hint?: string },
-  ) {
+  readonly kind: string;
+  readonly objectName: string;
+  readonly namespace: string | undefined;
+  constructor(kind: string, objectName: string, namespace?: string, options?: { hint?: string }) {
     super(
       `${kind} "${objectName}" already exists${namespace ? ` in namespace "${namespace}"` : ''}`,
       options ?? { hint: 'choose another name, or delete the existing object first' },
     );
+    this.kind = kind;
+    this.objectName = objectName;
+    this.namespace = namespace;
   }
 }
 
@@ -98,12 +97,11 @@ export class ExpiredError extends MtvError {}
  * (0 when the server could not be reached).
  */
 export class ApiError extends MtvError {
-  constructor(
-    message: string,
-    readonly status: number,
-    options?: { hint?: string; cause?: unknown },
-  ) {
+  /** HTTP status, 0 when the server could not be reached. */
+  readonly status: number;
+  constructor(message: string, status: number, options?: { hint?: string; cause?: unknown }) {
     super(message, options);
+    this.status = status;
   }
 }
 

@@ -74,7 +74,15 @@ export const Resources = {
 export type ResourceName = keyof typeof Resources;
 
 /** The seven Forklift kinds, in the order CRDs are generated and installed. */
-export const ForkliftKinds = ['Provider', 'Host', 'NetworkMap', 'StorageMap', 'Plan', 'Migration', 'Hook'] as const;
+export const ForkliftKinds = [
+  'Provider',
+  'Host',
+  'NetworkMap',
+  'StorageMap',
+  'Plan',
+  'Migration',
+  'Hook',
+] as const;
 /** One of the Forklift kinds. */
 export type ForkliftKind = (typeof ForkliftKinds)[number];
 

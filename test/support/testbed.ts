@@ -1,0 +1,98 @@
+/**
+ * Starts the project's Kubernetes control plane (scripts/kube-testbed.sh) for integration tests and
+ * installs mtv's CRDs into it. `MTV_TEST_KUBECONFIG` reuses an already running control plane.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubeConfig } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { KubeStore } from '../../src/store/kube-store.js';
+
+/** Repository root. */
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** A running control plane. */
+export interface Testbed {
+  kubeconfig: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the testbed script and resolves once it prints its kubeconfig. */
+export async function startTestbed(): Promise<Testbed> {
+  if (process.env.MTV_TEST_KUBECONFIG) {
+    return { kubeconfig: process.env.MTV_TEST_KUBECONFIG, stop: () => Promise.resolve() };
+  }
+  const child: ChildProcess = spawn('bash', [path.join(repoRoot, 'scripts/kube-testbed.sh'), 'start'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const kubeconfig = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /^KUBECONFIG=(.+)$/m.exec(out);
+      if (m?.[1]) resolve(m[1].trim());
+    });
+    child.on('exit', (code) => reject(new Error(`kube-testbed.sh exited with ${code} before it was ready`)));
+  });
+  return {
+    kubeconfig,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) {
+          resolve();
+          return;
+        }
+        child.on('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** A KubeStore on a kubeconfig file. */
+export function kubeStoreFor(kubeconfig: string): KubeStore {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  return KubeStore.fromKubeConfig(kc);
+}
+
+/** Applies deploy/crds/*.yaml (create or replace) and waits until every CRD is Established. */
+export async function installCrds(kubeconfig: string): Promise<void> {
+  const store = kubeStoreFor(kubeconfig);
+  const dir = path.join(repoRoot, 'deploy/crds');
+  const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
+    const crd = YAML.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+      metadata: { name: string; resourceVersion?: string };
+    };
+    try {
+      await store.request('POST', base, { body: crd });
+    } catch {
+      const current = await store.request<{ metadata: { resourceVersion: string } }>(
+        'GET',
+        `${base}/${crd.metadata.name}`,
+      );
+      crd.metadata.resourceVersion = current.metadata.resourceVersion;
+      await store.request('PUT', `${base}/${crd.metadata.name}`, { body: crd });
+    }
+    for (let i = 0; ; i++) {
+      const got = await store.request<{ status?: { conditions?: { type: string; status: string }[] } }>(
+        'GET',
+        `${base}/${crd.metadata.name}`,
+      );
+      if (got.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True')) break;
+      if (i > 100) throw new Error(`CRD ${crd.metadata.name} not Established after 10 s`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Creates a namespace with a random name (tests never wait for namespace deletion: no controller runs). */
+export async function createNamespace(kubeconfig: string, prefix: string): Promise<string> {
+  const name = `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
+  await kubeStoreFor(kubeconfig).request('POST', '/api/v1/namespaces', {
+    body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
+  });
+  return name;
+}
