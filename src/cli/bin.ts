@@ -1,0 +1,23 @@
+#!/usr/bin/env node
+/** Entry point of `mtv` and `kubectl-mtv`: the only code that ends the process. */
+import { homedir } from 'node:os';
+import { processIo } from './io.js';
+import { invokedAs, runCli } from './main.js';
+
+declare const MTV_VERSION: string;
+
+const controller = new AbortController();
+process.on('SIGINT', () => controller.abort());
+process.on('SIGTERM', () => controller.abort());
+const code = await runCli(process.argv.slice(2), {
+  io: processIo(process.env),
+  env: process.env,
+  cwd: process.cwd(),
+  homeDir: homedir(),
+  invokedAs: invokedAs(process.argv[1]),
+  version: typeof MTV_VERSION === 'string' ? MTV_VERSION : '0.0.0-dev',
+  signal: controller.signal,
+});
+process.exitCode = code;
+// Let pending stdout writes drain; do not wait for idle sockets.
+setTimeout(() => process.exit(code), 2000).unref();

@@ -1,0 +1,145 @@
+/**
+ * The CLI as a function: `runCli(argv, …)` parses, runs one command and returns the exit code.
+ * `bin.ts` calls it and is the only place that ends the process.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { ExitCode } from '../api/errors.js';
+import { complete } from './complete.js';
+import {
+  createContext,
+  verbosity,
+  type CommandContext,
+  type GlobalOptions,
+  type Session,
+} from './context.js';
+import { normalizeBooleanFlags } from './flags.js';
+import { handleError } from './handle-error.js';
+import type { Io } from './io.js';
+import { parseOutputFormat, listFormats } from './output/format.js';
+import { objectName, printObjects, toJson, toYaml } from './output/print.js';
+import { buildProgram } from './program.js';
+import type { ResourceView } from './resources/view.js';
+import { render, type CommandResult } from './result.js';
+
+/** The environment of one invocation. */
+export interface CliEnvironment {
+  io: Io;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  homeDir: string;
+  /** Basename the binary was invoked as (`kubectl-mtv` prints usage as `kubectl mtv`). */
+  invokedAs: string;
+  version: string;
+  /** Aborts a running watch (SIGINT). */
+  signal?: AbortSignal;
+}
+
+/** Every long boolean flag of the program (to normalize `--flag true|false`). */
+function booleanFlags(program: Command): Set<string> {
+  const out = new Set<string>();
+  const walk = (c: Command): void => {
+    for (const o of c.options)
+      if (o.long && !o.required && !o.optional && !o.negate) out.add(o.long.slice(2));
+    c.commands.forEach(walk);
+  };
+  walk(program);
+  return out;
+}
+
+/** Runs the CLI; never throws, returns the exit code. */
+export async function runCli(argv: readonly string[], e: CliEnvironment): Promise<number> {
+  let ctx: CommandContext | undefined;
+  let exitCode: number = ExitCode.Ok;
+  let verbose = 0;
+  const name = e.invokedAs.startsWith('kubectl-') ? 'kubectl mtv' : 'mtv';
+  const contextFor = (cmd: Command): CommandContext => {
+    const global = cmd.optsWithGlobals<GlobalOptions & { v?: string }>();
+    if (global.color === false) e.io.color = false;
+    ctx ??= createContext({
+      io: e.io,
+      env: e.env,
+      cwd: e.cwd,
+      homeDir: e.homeDir,
+      global: { ...global, ...(global.v !== undefined ? { verbose: global.v } : {}) },
+    });
+    verbose = verbosity(ctx.global);
+    return ctx;
+  };
+  const program = buildProgram(name, {
+    version: e.version,
+    session: (cmd) => contextFor(cmd).session(),
+    render: (cmd, result: CommandResult) => {
+      contextFor(cmd);
+      render(result, cmd.opts<{ output?: string }>().output, e.io);
+      if (result.kind === 'changes' && result.failed?.length) exitCode = ExitCode.Failure;
+    },
+    watch: (cmd, session, views, names, selector) => watch(cmd, session, views, names, selector, e),
+  });
+  program.configureOutput({ writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(s) });
+  try {
+    if (argv[0] === '__complete') {
+      const words = argv.slice(1);
+      const candidates = await complete(program, words, () => contextFor(program).session());
+      e.io.out(candidates.map((c) => `${c}\n`).join(''));
+      return ExitCode.Ok;
+    }
+    await program.parseAsync(normalizeBooleanFlags(argv, booleanFlags(program)), { from: 'user' });
+  } catch (err: unknown) {
+    exitCode = handleError(err, e.io, verbose);
+  } finally {
+    await ctx?.close();
+  }
+  return exitCode;
+}
+
+/** `get -w`: the current objects, then one line (or document) per change, from the store's watch. */
+async function watch(
+  cmd: Command,
+  session: Session,
+  views: readonly ResourceView[],
+  names: string[],
+  selector: string | undefined,
+  e: CliEnvironment,
+): Promise<void> {
+  const format = parseOutputFormat(cmd.opts<{ output?: string }>().output, listFormats);
+  const { run, watchChanges } = await import('./commands/get.js');
+  const first = await run(session, { views, names, selector });
+  const versions = new Map<ResourceView, string>();
+  for (const v of views) {
+    versions.set(
+      v,
+      (
+        await session.store.list(v.type, {
+          ...(session.allNamespaces ? {} : { namespace: session.namespace }),
+        })
+      ).resourceVersion,
+    );
+  }
+  render(first, cmd.opts<{ output?: string }>().output, e.io);
+  const controller = new AbortController();
+  e.signal?.addEventListener('abort', () => controller.abort());
+  for await (const change of watchChanges(session, { views, names, selector }, versions, controller.signal)) {
+    const obj = change.event.object;
+    if (format.kind === 'json') e.io.out(toJson(obj));
+    else if (format.kind === 'yaml') e.io.out(`---\n${toYaml(obj)}`);
+    else if (format.kind === 'name') e.io.out(`${objectName(change.view.type, obj)}\n`);
+    else {
+      const row = printObjects(
+        [{ type: change.view.type, columns: change.view.columns, objects: [obj] }],
+        format,
+        {
+          list: true,
+          allNamespaces: session.allNamespaces,
+          now: session.now(),
+        },
+      );
+      e.io.out(format.kind === 'table' || format.kind === 'wide' ? row.split('\n').slice(1).join('\n') : row);
+    }
+  }
+}
+
+/** Basename of the running script, for `invokedAs`. */
+export function invokedAs(argv1: string | undefined): string {
+  return path.basename(argv1 ?? 'mtv').replace(/\.(c|m)?js$/, '');
+}

@@ -1,0 +1,17 @@
+/** How the CLI shows one kind: its nouns, table columns and describe document. */
+import type { ForkliftKind, ResourceType } from '../../api/kinds.js';
+import type { KubeObject } from '../../api/meta.js';
+import type { Session } from '../context.js';
+import type { Document } from '../output/document.js';
+import type { Column } from '../output/print.js';
+
+/** The CLI view of a kind. */
+export interface ResourceView {
+  kind: ForkliftKind;
+  type: ResourceType;
+  /** Noun used in messages, e.g. `provider`, `networkmap`. */
+  noun: string;
+  columns: readonly Column[];
+  /** Builds the describe document; may read related objects (e.g. the credentials Secret). */
+  describe(obj: KubeObject, session: Session): Promise<Document>;
+}

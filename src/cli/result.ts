@@ -1,0 +1,115 @@
+/**
+ * What commands return, and how the CLI prints it. Commands return data; the MCP server can use
+ * the same results without parsing text.
+ */
+import type { KubeObject, Secret } from '../api/meta.js';
+import type { Io } from './io.js';
+import { renderDocument, type Document } from './output/document.js';
+import { parseOutputFormat, listFormats } from './output/format.js';
+import { printObjects, toJson, toYaml, type ObjectGroup } from './output/print.js';
+import { UsageError, type MtvError } from '../api/errors.js';
+
+/** One object written (or not) by a command, e.g. `provider/vc1 created`. */
+export interface Change {
+  /** `kind/name`, e.g. `provider/vc1`. */
+  ref: string;
+  action: 'created' | 'patched' | 'deleted' | 'unchanged';
+  /** Extra words after the action, e.g. `(credentials for provider/vc1)`. */
+  note?: string;
+}
+
+/** A command's result. */
+export type CommandResult =
+  | { kind: 'changes'; changes: Change[]; warnings?: string[]; failed?: MtvError[] }
+  | {
+      kind: 'objects';
+      groups: ObjectGroup[];
+      list: boolean;
+      allNamespaces: boolean;
+      namespace: string;
+      now: Date;
+    }
+  | { kind: 'dryRun'; objects: KubeObject[] }
+  | { kind: 'document'; document: Document }
+  | { kind: 'text'; text: string }
+  /** Structured data: `-o json|yaml` prints `data`, the default prints `text`. */
+  | { kind: 'data'; data: unknown; text: string };
+
+/** Replaces every Secret value with `<redacted>` (keys stay visible). */
+export function redact(obj: KubeObject): KubeObject {
+  if (obj.kind !== 'Secret') return obj;
+  const s = obj as Secret;
+  const keys = [...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})];
+  const { data: _d, stringData: _s, ...rest } = s;
+  return { ...rest, stringData: Object.fromEntries(keys.map((k) => [k, '<redacted>'])) } as Secret;
+}
+
+/** Prints a result in the `-o` format given. */
+export function render(result: CommandResult, output: string | undefined, io: Io): void {
+  switch (result.kind) {
+    case 'changes':
+      for (const w of result.warnings ?? []) io.err(`Warning: ${w}\n`);
+      for (const c of result.changes) io.out(`${c.ref} ${c.action}${c.note ? ` ${c.note}` : ''}\n`);
+      for (const f of result.failed ?? []) io.err(`error: ${f.message}\n`);
+      return;
+    case 'text':
+      io.out(result.text);
+      return;
+    case 'data': {
+      const format = parseOutputFormat(output, ['table', 'json', 'yaml']);
+      io.out(
+        format.kind === 'json'
+          ? toJson(result.data)
+          : format.kind === 'yaml'
+            ? toYaml(result.data)
+            : result.text,
+      );
+      return;
+    }
+    case 'document': {
+      const format = parseOutputFormat(output, ['table', 'markdown', 'json', 'yaml']);
+      io.out(renderDocument(result.document, format.kind as 'table', io.color));
+      return;
+    }
+    case 'dryRun': {
+      const format = parseOutputFormat(output ?? 'yaml', ['json', 'yaml']);
+      const objs = result.objects.map(redact);
+      if (format.kind === 'json')
+        io.out(toJson(objs.length === 1 ? objs[0] : { apiVersion: 'v1', kind: 'List', items: objs }));
+      else io.out(objs.map((o) => toYaml(o)).join('---\n'));
+      return;
+    }
+    case 'objects': {
+      const format = parseOutputFormat(output, listFormats);
+      const count = result.groups.reduce((n, g) => n + g.objects.length, 0);
+      if (count === 0 && result.list && ['table', 'wide', 'markdown', 'name'].includes(format.kind)) {
+        io.err(
+          result.allNamespaces
+            ? 'No resources found\n'
+            : `No resources found in ${result.namespace} namespace.\n`,
+        );
+        return;
+      }
+      io.out(
+        printObjects(result.groups, format, {
+          list: result.list,
+          allNamespaces: result.allNamespaces,
+          now: result.now,
+        }),
+      );
+      return;
+    }
+  }
+}
+
+/** Rejects `-o` on commands whose output is only a change list (unless dry-running). */
+export function noOutputWithoutDryRun(output: string | undefined, dryRun: boolean | undefined): void {
+  if (output !== undefined && !dryRun) {
+    throw new UsageError({
+      field: '--output',
+      message: 'is only used with --dry-run here',
+      value: output,
+      hint: 'add --dry-run to print the objects instead of creating them',
+    });
+  }
+}
