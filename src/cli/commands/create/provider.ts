@@ -112,7 +112,7 @@ export function checkUrl(type: string, url: string | undefined, token: string | 
   }
   if (!url) return [];
   if (type === 'ova') {
-    return /^[^\s:/]+:\/\S*$/.test(url)
+    return /^[^\s:/]+:\/(?!\/)\S*$/.test(url)
       ? []
       : [
           {
