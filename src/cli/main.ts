@@ -78,8 +78,15 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
   });
   program.configureOutput({ writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(s) });
   try {
-    if (argv[0] === '__complete') {
-      const words = argv.slice(1);
+    const at = argv.indexOf('__complete');
+    if (at >= 0) {
+      const words = argv.slice(at + 1);
+      // Global flags before or among the words (--store, -n, --context…) select the store to read names from.
+      try {
+        program.parseOptions([...argv.slice(0, at), ...words.slice(0, -1)]);
+      } catch {
+        // an incomplete command line is normal while completing
+      }
       const candidates = await complete(program, words, () => contextFor(program).session());
       e.io.out(candidates.map((c) => `${c}\n`).join(''));
       return ExitCode.Ok;

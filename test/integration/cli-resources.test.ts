@@ -739,6 +739,27 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
       expect(r.stdout.match(/\/watched$/gm)).toHaveLength(2);
     });
 
+    it('completes commands, flags, enumerated values and object names', async () => {
+      const complete = async (...words: string[]): Promise<string[]> =>
+        (await mtv('__complete', ...words)).split('\n').filter(Boolean);
+      expect(await complete('cre')).toEqual(['create']);
+      expect(await complete('create', 'mapping', '')).toEqual(['network', 'storage']);
+      expect(await complete('create', 'provider', 'x', '--type', 'v')).toEqual(['vsphere']);
+      await vsphere('comp-a');
+      await vsphere('comp-b');
+      expect(await complete('get', 'provider', 'comp')).toEqual(['comp-a', 'comp-b']);
+      expect(await complete('create', 'mapping', 'network', 'n', '--source', 'comp-')).toEqual([
+        'comp-a',
+        'comp-b',
+      ]);
+      expect(await complete('create', 'provider', '--provider-ins')).toEqual([
+        '--provider-insecure-skip-tls',
+      ]);
+      for (const shell of ['bash', 'zsh', 'fish'])
+        expect(await mtv('completion', shell)).toContain('__complete');
+      execFileSync('bash', ['-n', '-c', await mtv('completion', 'bash')]);
+    });
+
     it('version reports the store and the CRDs', async () => {
       const info = JSON.parse(await mtv('version', '-o', 'json')) as {
         clientVersion: string;

@@ -168,6 +168,60 @@ describe('kubectl sees what kubectl mtv writes', () => {
     expect((await store.list(Resources.Secret, { namespace: ns })).items.length).toBe(before);
   });
 
+  it('authenticates through an exec credential plugin, and -v 6 logs requests without the token', async () => {
+    const admin = YAML.parse(await kubectl(kubeconfig, 'config', 'view', '--raw')) as {
+      clusters: unknown[];
+      users: { user: { token: string } }[];
+    };
+    const token = admin.users[0]?.user.token ?? '';
+    const credential = JSON.stringify({
+      apiVersion: 'client.authentication.k8s.io/v1',
+      kind: 'ExecCredential',
+      status: { token },
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'mtv-exec-'));
+    const plugin = path.join(dir, 'credential-plugin.sh');
+    writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${credential}\nJSON\n`, { mode: 0o700 });
+    const execConfig = path.join(dir, 'kubeconfig');
+    writeFileSync(
+      execConfig,
+      YAML.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: admin.clusters,
+        users: [
+          {
+            name: 'exec',
+            user: {
+              exec: {
+                apiVersion: 'client.authentication.k8s.io/v1',
+                command: plugin,
+                interactiveMode: 'Never',
+              },
+            },
+          },
+        ],
+        contexts: [
+          { name: 'exec', context: { cluster: 'mtv-testbed', user: 'exec', namespace: t.namespace } },
+        ],
+        'current-context': 'exec',
+      }),
+      { mode: 0o600 },
+    );
+    const r = await runCli({ mode: 'kube', env: { KUBECONFIG: execConfig }, namespace: t.namespace }, [
+      'version',
+      '-v',
+      '6',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Server Version: v1\.32\.\d+/);
+    expect(r.stderr).toMatch(/^I GET https:\/\/127\.0\.0\.1:\d+\/version 200 in \d+ milliseconds$/m);
+    expect(r.stderr).toMatch(
+      /^I GET https:\/\/127\.0\.0\.1:\d+\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/providers\.forklift\.konveyor\.io 200/m,
+    );
+    expect(r.stdout + r.stderr).not.toContain(token);
+  });
+
   it('an unreachable cluster is an error, never a switch to local mode', async () => {
     const dead = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-dead-')), 'kubeconfig');
     writeFileSync(
