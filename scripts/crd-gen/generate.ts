@@ -18,8 +18,8 @@ import {
   ForkliftKinds,
   ForkliftVersion,
   Resources,
-} from '../../src/api/kinds.js';
-import type { ForkliftKind } from '../../src/api/kinds.js';
+} from '../../src/api/index.js';
+import type { ForkliftKind } from '../../src/api/index.js';
 
 /** A JSON Schema / OpenAPI v3 schema node (the subset used here). */
 export interface SchemaNode {

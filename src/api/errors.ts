@@ -30,8 +30,8 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 export class MtvError extends Error {
   /** CLI exit code for this failure. */
   readonly exitCode: ExitCode = ExitCode.Failure;
-  /** Optional advice printed after the message. */
-  readonly hint: string | undefined;
+  /** Optional advice printed after the message (extended, e.g. with what a rollback left behind). */
+  hint: string | undefined;
   constructor(message: string, options?: { hint?: string; cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
@@ -115,7 +115,8 @@ export function formatProblem(p: Problem): string {
   return `${p.field}: ${p.message}${got}${hint}`;
 }
 
-/** Throws a {@link UsageError} carrying all problems when the list is not empty. */
-export function throwIfProblems(problems: readonly Problem[]): void {
-  if (problems.length > 0) throw new UsageError(problems);
+/** Adds a line to an error's hint (keeping its class, exit code and problems). */
+export function appendHint(e: MtvError, line: string): MtvError {
+  e.hint = e.hint ? `${e.hint}\n${line}` : line;
+  return e;
 }

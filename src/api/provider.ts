@@ -21,6 +21,11 @@ export const ProviderType = {
 /** One of {@link ProviderType}'s values. */
 export type ProviderType = (typeof ProviderType)[keyof typeof ProviderType];
 
+/** vSphere `spec.settings.sdkEndpoint`: the URL is a vCenter or a single ESXi host. */
+export const SdkEndpoint = ['vcenter', 'esxi'] as const;
+/** vSphere `spec.settings.esxiCloneMethod` (copy offload). */
+export const EsxiCloneMethod = ['vib', 'ssh'] as const;
+
 /** Provider lifecycle phases (`status.phase`). */
 export const ProviderPhase = {
   Staging: 'Staging',

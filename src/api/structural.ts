@@ -89,7 +89,8 @@ function walkObject(
   const out: Record<string, unknown> = {};
   if (schema.properties) {
     for (const [key, child] of Object.entries(schema.properties)) {
-      const v = key in obj ? obj[key] : structuredClone(child.default);
+      // No field is nullable: the API server prunes a null, then defaults it, like an absent one.
+      const v = obj[key] ?? structuredClone(child.default);
       if (v !== undefined) out[key] = walk(child, v, join(at, key), problems);
     }
     for (const req of schema.required ?? []) {
@@ -98,7 +99,9 @@ function walkObject(
     }
   } else if (schema.additionalProperties) {
     const valueSchema = schema.additionalProperties;
-    for (const [key, v] of Object.entries(obj)) out[key] = walk(valueSchema, v, `${at}[${key}]`, problems);
+    for (const [key, v] of Object.entries(obj)) {
+      if (v !== null) out[key] = walk(valueSchema, v, `${at}[${key}]`, problems);
+    }
   }
   return out;
 }

@@ -45,8 +45,8 @@ const rules: Partial<Record<ForkliftKind, (o: KubeObject) => UnsupportedField[]>
   },
   Host: (o) => [
     {
-      field: `spec.ipAddress (${(o as Host).spec.ipAddress})`,
-      reason: 'mtv transfers disks through vCenter; ESXi host overrides are kept for Forklift',
+      field: 'spec.ipAddress',
+      reason: `mtv transfers disks through vCenter, not through the ESXi host at ${(o as Host).spec.ipAddress}; kept for Forklift`,
     },
   ],
   StorageMap: (o) =>

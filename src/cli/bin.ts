@@ -6,9 +6,19 @@ import { invokedAs, runCli } from './main.js';
 
 declare const MTV_VERSION: string;
 
+// The first Ctrl-C (or SIGTERM) aborts requests and watches so the command ends cleanly; if it
+// has not ended half a second later, or on a second signal, exit at once (130 / 143, as shells do).
 const controller = new AbortController();
-process.on('SIGINT', () => controller.abort());
-process.on('SIGTERM', () => controller.abort());
+for (const [signal, code] of [
+  ['SIGINT', 130],
+  ['SIGTERM', 143],
+] as const) {
+  process.on(signal, () => {
+    if (controller.signal.aborted) process.exit(code);
+    controller.abort();
+    setTimeout(() => process.exit(code), 500).unref();
+  });
+}
 const code = await runCli(process.argv.slice(2), {
   io: processIo(process.env),
   env: process.env,

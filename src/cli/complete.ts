@@ -3,8 +3,8 @@
  * subcommands, flags, enumerated flag values, and object names read from the store.
  */
 import type { Command, Option } from 'commander';
-import { Resources } from '../api/kinds.js';
-import { ProviderType } from '../api/provider.js';
+import { Resources } from '../api/index.js';
+import { ProviderType } from '../api/index.js';
 import type { Session } from './context.js';
 import { kindNouns } from './program.js';
 

@@ -2,8 +2,8 @@
  * What a command runs with: the opened store, the namespace, the working directory, the clock.
  * Built by the CLI from global flags; the MCP server builds the same thing from its inputs.
  */
-import { UsageError } from '../api/errors.js';
-import { checkNamespaceName } from '../api/names.js';
+import { UsageError } from '../api/index.js';
+import { checkNamespaceName } from '../api/index.js';
 import type { ObjectStore, StoreMode } from '../store/index.js';
 import { openStore } from '../store/index.js';
 import type { Io } from './io.js';
@@ -41,6 +41,8 @@ export interface CommandContext {
   cwd: string;
   homeDir: string;
   global: GlobalOptions;
+  /** Aborts requests in flight and watches (Ctrl-C). */
+  signal?: AbortSignal | undefined;
   /** Opens the store on first call (commands such as help never open one). */
   session(): Promise<Session>;
   /** Closes the store if it was opened. */
@@ -80,6 +82,7 @@ export function createContext(init: Omit<CommandContext, 'session' | 'close'>): 
       context: g.context,
       env: init.env,
       homeDir: init.homeDir,
+      ...(init.signal ? { signal: init.signal } : {}),
       ...(level >= 6 ? { log: (line: string) => init.io.err(`I ${line}\n`) } : {}),
     });
     if (o.notice) init.io.err(`${o.notice}\n`);

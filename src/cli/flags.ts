@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../api/errors.js';
-import { checkObjectName } from '../api/names.js';
+import { UsageError } from '../api/index.js';
+import { checkObjectName } from '../api/index.js';
 
 const truthy = new Set(['true', 'yes', '1', 'on']);
 const falsy = new Set(['false', 'no', '0', 'off']);
@@ -17,7 +17,11 @@ const falsy = new Set(['false', 'no', '0', 'off']);
  * `--flag false` can never turn into true, which kubectl-mtv once did.
  * @throws UsageError for `--flag=value` with a value that is not a boolean.
  */
-export function normalizeBooleanFlags(argv: readonly string[], booleans: ReadonlySet<string>): string[] {
+export function normalizeBooleanFlags(
+  argv: readonly string[],
+  booleans: ReadonlySet<string>,
+  shortNames: ReadonlyMap<string, string> = new Map(),
+): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
@@ -25,7 +29,12 @@ export function normalizeBooleanFlags(argv: readonly string[], booleans: Readonl
       out.push(...argv.slice(i));
       break;
     }
-    const m = /^--([a-z0-9][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    const s = /^-([A-Za-z])(?:=(.*))?$/.exec(arg);
+    const m = s
+      ? shortNames.has(s[1] ?? '')
+        ? ['', shortNames.get(s[1] ?? ''), s[2]]
+        : null
+      : /^--([a-z0-9][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
     const name = m?.[1];
     if (!m || !name || !booleans.has(name)) {
       out.push(arg);
@@ -56,14 +65,6 @@ export function singleName(positional: readonly string[], flag: string | undefin
       field: '--name',
       message: 'give the name either as an argument or with --name, not both',
       value: [...positional, flag],
-    });
-  }
-  if (positional.length > 1) {
-    throw new UsageError({
-      field: 'NAME',
-      message: `takes one ${what} name`,
-      value: positional,
-      hint: 'quote values that contain spaces; flags that take no value go after the name',
     });
   }
   const name = positional[0] ?? flag;
@@ -130,20 +131,4 @@ export function parseInteger(value: string | undefined, flag: string, min = 0): 
     });
   }
   return Number(value);
-}
-
-/**
- * Checks a value against a closed set.
- * @throws UsageError listing the accepted values.
- */
-export function oneOf<T extends string>(
-  value: string | undefined,
-  allowed: readonly T[],
-  flag: string,
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) {
-    throw new UsageError({ field: flag, message: `must be one of ${allowed.join(', ')}`, value });
-  }
-  return value as T;
 }

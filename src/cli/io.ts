@@ -26,20 +26,6 @@ export function processIo(env: Readonly<Record<string, string | undefined>>): Io
   };
 }
 
-/** An Io that records everything (tests, MCP). */
-export function bufferIo(): Io & { stdout: () => string; stderr: () => string } {
-  let o = '';
-  let e = '';
-  return {
-    out: (t) => (o += t),
-    err: (t) => (e += t),
-    isTTY: false,
-    color: false,
-    stdout: () => o,
-    stderr: () => e,
-  };
-}
-
 /** ANSI styles that collapse to plain text when colour is off. */
 export function styles(color: boolean): {
   bold: (s: string) => string;

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode } from '../api/errors.js';
+import { ExitCode } from '../api/index.js';
 import { complete } from './complete.js';
 import {
   createContext,
@@ -35,16 +35,39 @@ export interface CliEnvironment {
   signal?: AbortSignal;
 }
 
-/** Every long boolean flag of the program (to normalize `--flag true|false`). */
-function booleanFlags(program: Command): Set<string> {
-  const out = new Set<string>();
+/** The boolean flags of the program that have a `--no-` twin: long names, and short → long. */
+function booleanFlags(program: Command): { long: Set<string>; short: Map<string, string> } {
+  const long = new Set<string>();
+  const short = new Map<string, string>();
   const walk = (c: Command): void => {
-    for (const o of c.options)
-      if (o.long && !o.required && !o.optional && !o.negate) out.add(o.long.slice(2));
+    const negated = new Set(c.options.filter((o) => o.negate).map((o) => o.long?.replace(/^--no-/, '')));
+    for (const o of c.options) {
+      const name = o.long?.slice(2);
+      if (!name || o.required || o.optional || o.negate || !negated.has(name)) continue;
+      long.add(name);
+      if (o.short) short.set(o.short.slice(1), name);
+    }
     c.commands.forEach(walk);
   };
   walk(program);
-  return out;
+  return { long, short };
+}
+
+/** Commander echoes unknown options with their value (`--pasword=Hunter2`); keep the value out. */
+export function sanitize(message: string): string {
+  return message.replace(/(--?[\w-]+)=[^'"\s]*/g, '$1=…');
+}
+
+/** Index of `__complete` when it is the command word (only global flags before it), else -1. */
+function completionIndex(argv: readonly string[], program: Command): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '__complete') return i;
+    if (!a.startsWith('-')) return -1;
+    const o = program.options.find((x) => x.long === a.split('=')[0] || x.short === a);
+    if (o && (o.required || o.optional) && !a.includes('=')) i++;
+  }
+  return -1;
 }
 
 /** Runs the CLI; never throws, returns the exit code. */
@@ -75,10 +98,10 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
       if (result.kind === 'changes' && result.failed?.length) exitCode = ExitCode.Failure;
     },
     watch: (cmd, session, views, names, selector) => watch(cmd, session, views, names, selector, e),
+    output: { writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(sanitize(s)) },
   });
-  program.configureOutput({ writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(s) });
   try {
-    const at = argv.indexOf('__complete');
+    const at = completionIndex(argv, program);
     if (at >= 0) {
       const words = argv.slice(at + 1);
       // Global flags before or among the words (--store, -n, --context…) select the store to read names from.
@@ -91,7 +114,8 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
       e.io.out(candidates.map((c) => `${c}\n`).join(''));
       return ExitCode.Ok;
     }
-    await program.parseAsync(normalizeBooleanFlags(argv, booleanFlags(program)), { from: 'user' });
+    const bools = booleanFlags(program);
+    await program.parseAsync(normalizeBooleanFlags(argv, bools.long, bools.short), { from: 'user' });
   } catch (err: unknown) {
     exitCode = handleError(err, e.io, verbose);
   } finally {
@@ -110,23 +134,24 @@ async function watch(
   e: CliEnvironment,
 ): Promise<void> {
   const format = parseOutputFormat(cmd.opts<{ output?: string }>().output, listFormats);
-  const { run, watchChanges } = await import('./commands/get.js');
-  const first = await run(session, { views, names, selector });
-  const versions = new Map<ResourceView, string>();
-  for (const v of views) {
-    versions.set(
-      v,
-      (
-        await session.store.list(v.type, {
-          ...(session.allNamespaces ? {} : { namespace: session.namespace }),
-        })
-      ).resourceVersion,
-    );
-  }
-  render(first, cmd.opts<{ output?: string }>().output, e.io);
+  const { listObjects, watchChanges } = await import('./commands/get.js');
+  const opts = { views, names, selector };
+  const { groups, versions } = await listObjects(session, opts);
+  render(
+    {
+      kind: 'objects',
+      groups,
+      list: names.length !== 1,
+      allNamespaces: session.allNamespaces,
+      namespace: session.namespace,
+      now: session.now(),
+    },
+    cmd.opts<{ output?: string }>().output,
+    e.io,
+  );
   const controller = new AbortController();
   e.signal?.addEventListener('abort', () => controller.abort());
-  for await (const change of watchChanges(session, { views, names, selector }, versions, controller.signal)) {
+  for await (const change of watchChanges(session, opts, versions, controller.signal)) {
     const obj = change.event.object;
     if (format.kind === 'json') e.io.out(toJson(obj));
     else if (format.kind === 'yaml') e.io.out(`---\n${toYaml(obj)}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem } from '../api/errors.js';
+import { formatProblem } from '../api/index.js';
 import { checkStorageDefaults, parseNetworkPairs, parseStoragePairs } from './pairs.js';
 
 const problems = (p: { problems: Parameters<typeof formatProblem>[0][] }): string =>

@@ -8,7 +8,7 @@
  * Pure functions; every bad pair is reported with its position, value and a fix. Sources are kept
  * as names here; resolving them to inventory ids is the inventory's job.
  */
-import type { Problem } from '../api/errors.js';
+import type { Problem } from '../api/index.js';
 import {
   AccessMode,
   StorageVendorProduct,
@@ -16,8 +16,8 @@ import {
   type NetworkPair,
   type StoragePair,
   type VSphereXcopyConfig,
-} from '../api/mapping.js';
-import { isDns1123Label, isDns1123Subdomain } from '../api/names.js';
+} from '../api/index.js';
+import { isDns1123Label, isDns1123Subdomain } from '../api/index.js';
 
 /** Result of parsing: the pairs that parsed and every problem found. */
 export interface Parsed<T> {

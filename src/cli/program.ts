@@ -3,10 +3,13 @@
  * Actions normalize flags, lazily import `commands/<verb>/<noun>.ts` and call its typed `run`.
  */
 import { Command, Option } from 'commander';
+import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
 import type { CommandResult } from './result.js';
 import type { Session } from './context.js';
+import { UsageError } from '../api/index.js';
 import { collect, fileOrValue, manyNames, parseInteger, singleName } from './flags.js';
+import { noOutputWithoutDryRun } from './result.js';
 
 /** Flag values as commander hands them over. */
 type Opts = Record<string, unknown>;
@@ -27,9 +30,30 @@ export interface ProgramHooks {
   ): Promise<void>;
   /** The client version. */
   version: string;
+  /** Where commander writes help and its own errors (set before any subcommand exists, so all inherit it). */
+  output: { writeOut(s: string): void; writeErr(s: string): void };
 }
 
 const str = (o: Opts, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
+
+const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+/** `--dry-run`, checking that `-o` (which only shapes dry-run output here) comes with it. */
+function dryRunFlag(o: Opts): boolean | undefined {
+  const dryRun = bool(o, 'dryRun');
+  noOutputWithoutDryRun(str(o, 'output'), dryRun);
+  return dryRun;
+}
+
+/** A secret given inline (`--password X`) or read from a file (`--password-file F`), not both. */
+function valueOrFile(o: Opts, key: string, fileKey: string, cwd: string): string | undefined {
+  const inline = str(o, key);
+  const file = str(o, fileKey);
+  if (inline !== undefined && file !== undefined) {
+    throw new UsageError({ field: kebab(fileKey), message: `cannot be combined with ${kebab(key)}` });
+  }
+  return file === undefined ? inline : fileOrValue(`@${file}`, kebab(fileKey), cwd).replace(/\r?\n$/, '');
+}
 const bool = (o: Opts, k: string): boolean | undefined => (typeof o[k] === 'boolean' ? o[k] : undefined);
 const list = (o: Opts, k: string): string[] | undefined =>
   Array.isArray(o[k]) ? (o[k] as string[]) : undefined;
@@ -46,7 +70,7 @@ function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
-const providerTypes = 'openshift, vsphere, ovirt, openstack, ova, ec2, hyperv, nutanix';
+const providerTypes = Object.values(ProviderType).join(', ');
 
 /** Provider flags shared by create and patch (all but --type). */
 function providerFlags(cmd: Command): Command {
@@ -57,8 +81,13 @@ function providerFlags(cmd: Command): Command {
     )
     .option('-u, --username <user>', 'user name (stored in the credentials Secret)')
     .option('-p, --password <password>', 'password (stored in the credentials Secret, never printed)')
+    .option(
+      '--password-file <path>',
+      'read the password from a file (keeps it out of argv and shell history)',
+    )
     .option('--cacert <pem|@file>', 'CA certificate(s) to verify the server with, PEM text or @FILE')
     .option('-T, --provider-token <token>', 'bearer token (openshift, openstack)')
+    .option('--provider-token-file <path>', 'read the token from a file')
     .option('--secret <name>', 'use this existing Secret for credentials instead of creating one')
     .addOption(new Option('--existing-secret <name>').hideHelp())
     .option('--vddk-init-image <image>', 'vSphere: VDDK init image (kept for Forklift)')
@@ -76,6 +105,7 @@ function providerFlags(cmd: Command): Command {
     'do not verify the server certificate (unsafe; shown as a warning)',
   );
   cmd.addOption(new Option('--insecure-skip-tls').hideHelp());
+  cmd.addOption(new Option('--no-insecure-skip-tls').hideHelp());
   boolOption(cmd, '--use-vddk-aio-optimization', 'vSphere: VDDK AIO optimization');
   return cmd;
 }
@@ -86,11 +116,11 @@ function providerFlagValues(o: Opts, cwd: string): Record<string, unknown> {
   return {
     url: str(o, 'url'),
     username: str(o, 'username'),
-    password: str(o, 'password'),
+    password: valueOrFile(o, 'password', 'passwordFile', cwd),
     cacert: cacert === undefined ? undefined : fileOrValue(cacert, '--cacert', cwd),
     insecureSkipTls: insecure,
     secret: str(o, 'secret') ?? str(o, 'existingSecret'),
-    token: str(o, 'providerToken'),
+    token: valueOrFile(o, 'providerToken', 'providerTokenFile', cwd),
     vddkInitImage: str(o, 'vddkInitImage'),
     sdkEndpoint: str(o, 'sdkEndpoint'),
     useVddkAioOptimization: bool(o, 'useVddkAioOptimization'),
@@ -107,6 +137,7 @@ function hostCredentialFlags(cmd: Command): Command {
   cmd
     .option('-u, --username <user>', 'ESXi user')
     .option('--password <password>', 'ESXi password (stored in a Secret, never printed)')
+    .option('--password-file <path>', 'read the ESXi password from a file')
     .option('--existing-secret <name>', 'use this existing Secret for ESXi credentials')
     .option('--cacert <pem|@file>', 'CA certificate(s) of the ESXi host, PEM text or @FILE');
   return boolOption(cmd, '--host-insecure-skip-tls', 'do not verify the ESXi certificate (unsafe)');
@@ -116,7 +147,7 @@ function hostCredentialValues(o: Opts, cwd: string): Record<string, unknown> {
   const cacert = str(o, 'cacert');
   return {
     username: str(o, 'username'),
-    password: str(o, 'password'),
+    password: valueOrFile(o, 'password', 'passwordFile', cwd),
     existingSecret: str(o, 'existingSecret'),
     cacert: cacert === undefined ? undefined : fileOrValue(cacert, '--cacert', cwd),
     insecureSkipTls: bool(o, 'hostInsecureSkipTls'),
@@ -182,6 +213,7 @@ function writeFlags(cmd: Command): Command {
 /** Builds the program. `name` is how the binary was invoked (mtv or kubectl-mtv). */
 export function buildProgram(name: string, hooks: ProgramHooks): Command {
   const program = new Command(name);
+  program.configureOutput(hooks.output);
   program
     .description(
       'Move virtual machines into KubeVirt: Forklift-compatible providers, mappings, plans and migrations',
@@ -191,6 +223,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
     .option('--context <name>', 'kubeconfig context')
     .option('-n, --namespace <namespace>', 'namespace (default: the context’s, else "default")')
     .option('-A, --all-namespaces', 'list across all namespaces')
+    .addOption(new Option('--no-all-namespaces').hideHelp())
     .option(
       '--store <kube|local>',
       'where objects live: a Kubernetes cluster, or the local store ($MTV_STORE)',
@@ -246,7 +279,7 @@ function declareCreate(program: Command, act: Act): void {
           ...providerFlagValues(o, s.cwd),
           name: singleName(args, str(o, 'name'), 'provider'),
           type: str(o, 'type') ?? '',
-          dryRun: bool(o, 'dryRun'),
+          dryRun: dryRunFlag(o),
         }),
       ),
     );
@@ -255,7 +288,6 @@ function declareCreate(program: Command, act: Act): void {
 
   const createHost = create
     .command('host')
-    .argument('[host-ids...]', 'inventory ids of ESXi hosts (or --host-id)')
     .description('Create ESXi hosts of a vSphere provider, for direct disk transfer')
     .option('--host-id <ids>', 'inventory host id(s), comma-separated', collect)
     .option('-p, --provider <provider>', 'the vSphere provider')
@@ -272,16 +304,16 @@ function declareCreate(program: Command, act: Act): void {
     .action(
       act(
         () => import('./commands/create/host.js'),
-        (args, o, s) => ({
+        (_args, o, s) => ({
           ...hostCredentialValues(o, s.cwd),
-          hostIds: [...args, ...(list(o, 'hostId') ?? [])]
+          hostIds: (list(o, 'hostId') ?? [])
             .flatMap((v) => v.split(','))
             .map((v) => v.trim())
             .filter(Boolean),
           provider: str(o, 'provider'),
           ipAddress: str(o, 'ipAddress'),
           networkAdapter: str(o, 'networkAdapter'),
-          dryRun: bool(o, 'dryRun'),
+          dryRun: dryRunFlag(o),
         }),
       ),
     );
@@ -303,7 +335,7 @@ function declareCreate(program: Command, act: Act): void {
         (args, o, s) => ({
           ...hookFlagValues(o, s.cwd),
           name: singleName(args, str(o, 'name'), 'hook'),
-          dryRun: bool(o, 'dryRun'),
+          dryRun: dryRunFlag(o),
         }),
       ),
     );
@@ -352,7 +384,7 @@ function declareCreateMapping(create: Command, act: Act): void {
             target: str(o, 'target'),
             pairs: str(o, kind === 'network' ? 'networkPairs' : 'storagePairs'),
             defaults: storageDefaultValues(o),
-            dryRun: bool(o, 'dryRun'),
+            dryRun: dryRunFlag(o),
           }),
         ),
       );
@@ -364,13 +396,21 @@ function declareVersionAndCompletion(program: Command, hooks: ProgramHooks): voi
     .command('version')
     .description('Show the client version, the store, the server version and whether the CRDs are installed')
     .option('--client', 'client version only (no cluster access)')
+    .addOption(new Option('--no-client').hideHelp())
     .option('-o, --output <format>', 'table, json or yaml')
     .addHelpText('after', examples('mtv version', 'mtv version --client -o json'))
     .action(async (...params: unknown[]) => {
       const cmd = params[params.length - 1] as Command;
       const { run } = await import('./commands/version.js');
-      const session = bool(cmd.opts(), 'client') ? undefined : await hooks.session(cmd);
-      hooks.render(cmd, await run(session, { clientVersion: hooks.version }));
+      const clientOnly = bool(cmd.opts(), 'client') === true;
+      try {
+        const session = clientOnly ? undefined : await hooks.session(cmd);
+        hooks.render(cmd, await run(session, { clientVersion: hooks.version }));
+      } catch (e: unknown) {
+        // Like kubectl: the client version is known even when the server is not reachable.
+        hooks.render(cmd, await run(undefined, { clientVersion: hooks.version }));
+        throw e;
+      }
     });
 
   program
@@ -415,6 +455,30 @@ async function mappingViews(kind: string | undefined): Promise<ResourceView[]> {
   return [m.networkMapView, m.storageMapView];
 }
 
+/** `describe <kind> NAME`: one shape for every kind. */
+function describeCommand(
+  c: Command,
+  hooks: ProgramHooks,
+  views: () => Promise<ResourceView[]>,
+  noun: string,
+): Command {
+  return c
+    .argument('[name]')
+    .option('-M, --name <name>', 'name')
+    .option('-o, --output <format>', 'table (text), markdown, json or yaml')
+    .action(async (...params: unknown[]) => {
+      const cmd = params[params.length - 1] as Command;
+      const session = await hooks.session(cmd);
+      const [view] = await views();
+      const { run } = await import('./commands/describe.js');
+      if (view)
+        hooks.render(
+          cmd,
+          await run(session, { view, name: singleName(cmd.args, str(cmd.opts(), 'name'), noun) }),
+        );
+    });
+}
+
 function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
   const get = program.command('get').description('List or show resources');
   const describe = program.command('describe').description('Show a resource in detail');
@@ -453,27 +517,20 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
         examples(`mtv get ${k.nouns[1] ?? ''} -A`, `mtv get ${k.nouns[0] ?? ''} NAME -o yaml`),
       )
       .action(getAction(async (args) => ({ views: await k.views(), names: args })));
-    describe
-      .command(k.nouns[0] ?? '')
-      .aliases(k.nouns.slice(1))
-      .argument('[name]')
-      .option('-M, --name <name>', 'name')
-      .option('-o, --output <format>', 'table (text), markdown, json or yaml')
+    describeCommand(
+      describe.command(k.nouns[0] ?? '').aliases(k.nouns.slice(1)),
+      hooks,
+      k.views,
+      k.nouns[0] ?? '',
+    )
       .description(`Describe one of the ${k.description}`)
-      .action(async (...params: unknown[]) => {
-        const cmd = params[params.length - 1] as Command;
-        const session = await hooks.session(cmd);
-        const [view] = await k.views();
-        const { run } = await import('./commands/describe.js');
-        if (view)
-          hooks.render(
-            cmd,
-            await run(session, {
-              view,
-              name: singleName(cmd.args, str(cmd.opts(), 'name'), k.nouns[0] ?? ''),
-            }),
-          );
-      });
+      .addHelpText(
+        'after',
+        examples(
+          `mtv describe ${k.nouns[0] ?? ''} NAME`,
+          `mtv describe ${k.nouns[0] ?? ''} NAME -o markdown`,
+        ),
+      );
   }
   getOptions(
     get
@@ -495,25 +552,9 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
     .aliases(['mappings'])
     .description('Describe a network or storage mapping');
   for (const kind of ['network', 'storage'] as const) {
-    describeMapping
-      .command(kind)
-      .argument('[name]')
-      .option('-M, --name <name>', 'name')
-      .option('-o, --output <format>', 'table (text), markdown, json or yaml')
-      .action(async (...params: unknown[]) => {
-        const cmd = params[params.length - 1] as Command;
-        const session = await hooks.session(cmd);
-        const [view] = await mappingViews(kind);
-        const { run } = await import('./commands/describe.js');
-        if (view)
-          hooks.render(
-            cmd,
-            await run(session, {
-              view,
-              name: singleName(cmd.args, str(cmd.opts(), 'name'), `${kind} mapping`),
-            }),
-          );
-      });
+    describeCommand(describeMapping.command(kind), hooks, () => mappingViews(kind), `${kind} mapping`)
+      .description(`Describe a ${kind} mapping`)
+      .addHelpText('after', examples(`mtv describe mapping ${kind} NAME`));
   }
 }
 

@@ -1,10 +1,10 @@
 /** Resolving `ns/name` references to providers, and the default target provider. */
-import { NotFoundError, UsageError } from '../api/errors.js';
-import { Resources } from '../api/kinds.js';
-import type { ObjectReference, OwnerReference } from '../api/meta.js';
-import type { KubeObject } from '../api/meta.js';
-import { checkNamespaceName, checkObjectName } from '../api/names.js';
-import type { Provider } from '../api/provider.js';
+import { NotFoundError, UsageError } from '../api/index.js';
+import { Resources } from '../api/index.js';
+import type { ObjectReference, OwnerReference } from '../api/index.js';
+import type { KubeObject } from '../api/index.js';
+import { checkNamespaceName, checkObjectName } from '../api/index.js';
+import type { Provider } from '../api/index.js';
 import type { Session } from './context.js';
 
 /**

@@ -2,12 +2,12 @@
  * What commands return, and how the CLI prints it. Commands return data; the MCP server can use
  * the same results without parsing text.
  */
-import type { KubeObject, Secret } from '../api/meta.js';
+import type { KubeObject, Secret } from '../api/index.js';
 import type { Io } from './io.js';
 import { renderDocument, type Document } from './output/document.js';
 import { parseOutputFormat, listFormats } from './output/format.js';
 import { printObjects, toJson, toYaml, type ObjectGroup } from './output/print.js';
-import { UsageError, type MtvError } from '../api/errors.js';
+import { UsageError, type MtvError } from '../api/index.js';
 
 /** One object written (or not) by a command, e.g. `provider/vc1 created`. */
 export interface Change {
@@ -35,13 +35,16 @@ export type CommandResult =
   /** Structured data: `-o json|yaml` prints `data`, the default prints `text`. */
   | { kind: 'data'; data: unknown; text: string };
 
-/** Replaces every Secret value with `<redacted>` (keys stay visible). */
+/**
+ * Replaces every Secret value with `<redacted>` (keys stay visible). The marker sits in `data`,
+ * where it is not valid base64, so applying the output fails instead of storing it.
+ */
 export function redact(obj: KubeObject): KubeObject {
   if (obj.kind !== 'Secret') return obj;
   const s = obj as Secret;
   const keys = [...Object.keys(s.data ?? {}), ...Object.keys(s.stringData ?? {})];
   const { data: _d, stringData: _s, ...rest } = s;
-  return { ...rest, stringData: Object.fromEntries(keys.map((k) => [k, '<redacted>'])) } as Secret;
+  return { ...rest, data: Object.fromEntries(keys.map((k) => [k, '<redacted>'])) } as Secret;
 }
 
 /** Prints a result in the `-o` format given. */
@@ -50,7 +53,8 @@ export function render(result: CommandResult, output: string | undefined, io: Io
     case 'changes':
       for (const w of result.warnings ?? []) io.err(`Warning: ${w}\n`);
       for (const c of result.changes) io.out(`${c.ref} ${c.action}${c.note ? ` ${c.note}` : ''}\n`);
-      for (const f of result.failed ?? []) io.err(`error: ${f.message}\n`);
+      for (const f of result.failed ?? [])
+        io.err(`error: ${f.message}\n${f.hint ? `  hint: ${f.hint}\n` : ''}`);
       return;
     case 'text':
       io.out(result.text);

@@ -2,14 +2,14 @@
  * Writes several objects so that a failure leaves nothing behind: each step registers how to undo
  * itself, and a failure undoes the finished steps in reverse order.
  */
-import { MtvError } from '../api/errors.js';
+import { appendHint, InternalError, MtvError, NotFoundError } from '../api/index.js';
 
 /** Registers an undo action for a finished step. */
 export type AddUndo = (description: string, undo: () => Promise<void>) => void;
 
 /**
- * Runs `fn`; if it throws, runs the registered undo actions (newest first) and rethrows. When an
- * undo fails too, the error's hint names what is left behind.
+ * Runs `fn`; if it throws, runs the registered undo actions (newest first) and rethrows the
+ * original error. When an undo fails too, the error's hint names what is left behind.
  */
 export async function withRollback<T>(fn: (addUndo: AddUndo) => Promise<T>): Promise<T> {
   const undos: { description: string; undo: () => Promise<void> }[] = [];
@@ -20,28 +20,13 @@ export async function withRollback<T>(fn: (addUndo: AddUndo) => Promise<T>): Pro
     for (const u of undos.reverse()) {
       try {
         await u.undo();
-      } catch {
-        leftovers.push(u.description);
+      } catch (undoError: unknown) {
+        if (!(undoError instanceof NotFoundError)) leftovers.push(u.description); // already gone is fine
       }
     }
-    if (leftovers.length && e instanceof MtvError) {
-      throw new MtvError(e.message, {
-        hint: `could not clean up ${leftovers.join(', ')}: delete by hand`,
-        cause: e,
-      });
-    }
-    throw e;
-  }
-}
-
-/** Retries `fn` when it fails with a ConflictError (a concurrent writer), up to `attempts` times. */
-export async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  const { ConflictError } = await import('../api/errors.js');
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (e: unknown) {
-      if (!(e instanceof ConflictError) || i >= attempts) throw e;
-    }
+    if (!leftovers.length) throw e;
+    const line = `could not remove ${leftovers.join(', ')} after the failure: delete by hand`;
+    if (e instanceof MtvError) throw appendHint(e, line);
+    throw new InternalError(`${e instanceof Error ? e.message : String(e)}; ${line}`, { cause: e });
   }
 }

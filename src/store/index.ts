@@ -13,6 +13,7 @@ export type {
   WatchOptions,
   WriteOptions,
 } from './object-store.js';
+export { AsyncQueue } from './async-queue.js';
 export { matchesLabels, parseLabelSelector } from './label-selector.js';
 export { applyMergePatch } from './merge-patch.js';
 export { chooseStoreMode, findKubeconfig, openStore, resolveMtvHome } from './open-store.js';

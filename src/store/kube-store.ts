@@ -17,9 +17,16 @@ import {
   NotFoundError,
   UsageError,
   type Problem,
-} from '../api/errors.js';
-import { crdName, CrdVersionAnnotation, ForkliftKinds, type ResourceType } from '../api/kinds.js';
-import type { KubeObject } from '../api/meta.js';
+} from '../api/index.js';
+import {
+  crdName,
+  CrdVersionAnnotation,
+  ForkliftGroup,
+  ForkliftKinds,
+  type ResourceType,
+} from '../api/index.js';
+import type { KubeObject } from '../api/index.js';
+import { AsyncQueue } from './async-queue.js';
 import { parseLabelSelector } from './label-selector.js';
 import type {
   CrdInfo,
@@ -39,8 +46,10 @@ import type {
 export interface KubeStoreOptions {
   /** Receives one line per request when set (kubectl's `-v 6`): method, URL, status, duration. */
   log?: (line: string) => void;
-  /** Per-request timeout in milliseconds (not for watches). @default 30000 */
+  /** Per-request deadline in milliseconds, from sending to the full answer (not for watches). @default 30000 */
   timeoutMs?: number;
+  /** Aborts every request in flight (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 interface RequestOptions {
@@ -100,39 +109,79 @@ export class KubeStore implements ObjectStore {
   }
 
   private objectPath(type: ResourceType, namespace: string, name: string): string {
+    if (!name) throw new UsageError({ field: 'metadata.name', message: `a ${type.kind} name is required` });
     return `${this.collectionPath(type, namespace)}/${encodeURIComponent(name)}`;
   }
 
-  /** Sends one request and parses the JSON answer; maps failures to mtv's error classes. */
+  /**
+   * Sends one request to the API server and parses the JSON answer; maps failures to mtv's error
+   * classes. The raw escape hatch for calls the ObjectStore interface does not cover (discovery,
+   * TokenRequest, CRD installation).
+   */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
     const reqOpts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
-    await this.kc.applyToHTTPSOptions(reqOpts);
+    try {
+      await this.kc.applyToHTTPSOptions(reqOpts);
+    } catch (e: unknown) {
+      const first = (e instanceof Error ? e.message : String(e)).split('\n')[0] ?? '';
+      throw new ApiError(`cannot authenticate to ${this.server}: ${first}`, 0, {
+        hint: 'the kubeconfig user’s credentials (exec or auth-provider plugin, certificate files) failed; check them with: kubectl auth whoami',
+        cause: e,
+      });
+    }
     const payload = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     if (payload !== undefined) {
       const headers = (reqOpts.headers ?? {}) as http.OutgoingHttpHeaders;
       reqOpts.headers = { ...headers, 'Content-Type': opts.contentType ?? 'application/json' };
     }
+    const timeoutMs = this.options.timeoutMs ?? 30_000;
+    const deadline = AbortSignal.timeout(timeoutMs);
+    reqOpts.signal = this.options.signal ? AbortSignal.any([deadline, this.options.signal]) : deadline;
     const started = Date.now();
-    const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-      const req = (url.protocol === 'http:' ? http : https).request(url, reqOpts, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+    const log = (outcome: string): void =>
+      this.options.log?.(`${method} ${url.toString()} ${outcome} in ${Date.now() - started} milliseconds`);
+    let status: number;
+    let text: string;
+    try {
+      ({ status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+        const req = (url.protocol === 'http:' ? http : https).request(url, reqOpts, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+          });
+          res.on('error', reject);
         });
-        res.on('error', reject);
-      });
-      req.setTimeout(this.options.timeoutMs ?? 30_000, () => req.destroy(new Error('request timed out')));
-      req.on('error', reject);
-      req.end(payload);
-    }).catch((e: unknown) => {
-      throw this.connectionError(e);
-    });
-    this.options.log?.(`${method} ${url.toString()} ${status} in ${Date.now() - started} milliseconds`);
-    if (status >= 200 && status < 300) return JSON.parse(text) as T;
-    throw this.statusError(status, text, opts.target);
+        req.on('error', reject);
+        req.end(payload);
+      }));
+    } catch (e: unknown) {
+      log('failed');
+      throw deadline.aborted
+        ? new ApiError(
+            `the Kubernetes API server at ${this.server} did not answer within ${timeoutMs / 1000} s`,
+            0,
+            { hint: 'check that the cluster is healthy and reachable' },
+          )
+        : this.connectionError(e);
+    }
+    log(String(status));
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ApiError(
+          `the server at ${this.server} answered ${method} ${path} with something that is not JSON`,
+          status,
+          {
+            hint: 'is --kubeconfig pointing at a Kubernetes API server?',
+          },
+        );
+      }
+    }
+    throw this.statusError(status, text, opts.target, path);
   }
 
   private connectionError(e: unknown): ApiError {
@@ -149,7 +198,7 @@ export class KubeStore implements ObjectStore {
     });
   }
 
-  private statusError(status: number, text: string, target: RequestOptions['target']): Error {
+  private statusError(status: number, text: string, target: RequestOptions['target'], path = ''): Error {
     let s: KubeStatus = {};
     try {
       s = JSON.parse(text) as KubeStatus;
@@ -157,8 +206,24 @@ export class KubeStore implements ObjectStore {
       s = { message: text.trim() || `HTTP ${status}` };
     }
     const message = s.message ?? `HTTP ${status}`;
-    if (status === 404 && target) {
-      return new NotFoundError(target.kind, target.name, target.namespace);
+    if (status === 404) {
+      const d = s.details;
+      if (d?.kind === 'namespaces' && d.name) {
+        return new NotFoundError('namespace', d.name, undefined, {
+          hint: 'create it first, or choose another with -n',
+        });
+      }
+      if (target && d?.name) return new NotFoundError(target.kind, target.name, target.namespace);
+      if (path.includes(`/apis/${ForkliftGroup}/`)) {
+        return new ApiError(
+          `the API server does not serve ${ForkliftGroup} resources here: ${message}`,
+          status,
+          {
+            hint: 'install mtv’s CRDs with: kubectl apply -f deploy/crds/',
+          },
+        );
+      }
+      if (target) return new NotFoundError(target.kind, target.name, target.namespace);
     }
     if (status === 409 && s.reason === 'AlreadyExists' && target) {
       return new AlreadyExistsError(target.kind, target.name, target.namespace);
@@ -203,11 +268,9 @@ export class KubeStore implements ObjectStore {
       { query: { labelSelector: options.labelSelector || undefined } },
     );
     const items = res.items.map((o) => withTypeMeta(type, o));
-    items.sort(
-      (a, b) =>
-        (a.metadata.namespace ?? '').localeCompare(b.metadata.namespace ?? '') ||
-        (a.metadata.name ?? '').localeCompare(b.metadata.name ?? ''),
-    );
+    // Byte order, as the local store's SQLite ORDER BY, so both modes list alike.
+    const key = (o: KubeObject): string => `${o.metadata.namespace ?? ''}\u0000${o.metadata.name ?? ''}`;
+    items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
     return { items, resourceVersion: res.metadata.resourceVersion ?? '' };
   }
 
@@ -294,19 +357,14 @@ export class KubeStore implements ObjectStore {
     }
     // The API server ends a watch after a while; resume from the last version seen until aborted.
     while (!options.signal?.aborted) {
-      const queue: (WatchEvent<T> | Error | 'end')[] = [];
-      let wake: (() => void) | undefined;
-      const push = (item: WatchEvent<T> | Error | 'end'): void => {
-        queue.push(item);
-        wake?.();
-      };
+      const queue = new AsyncQueue<WatchEvent<T>>();
       const controller = await new Watch(this.kc).watch(
         this.collectionPath(type, options.namespace),
         { resourceVersion: rv, labelSelector: options.labelSelector || undefined, allowWatchBookmarks: true },
         (phase: string, obj: unknown) => {
           if (phase === 'ERROR') {
             const st = obj as KubeStatus;
-            push(
+            queue.fail(
               st.code === 410
                 ? new ExpiredError(st.message ?? 'watch expired')
                 : new ApiError(st.message ?? 'watch error', st.code ?? 0),
@@ -314,28 +372,22 @@ export class KubeStore implements ObjectStore {
           } else if (phase === 'BOOKMARK') {
             rv = (obj as KubeObject).metadata.resourceVersion ?? rv;
           } else {
-            push({ type: phase as WatchEvent<T>['type'], object: withTypeMeta(type, obj as T) });
+            queue.push({ type: phase as WatchEvent<T>['type'], object: withTypeMeta(type, obj as T) });
           }
         },
         (err: unknown) => {
-          push(err && !options.signal?.aborted ? this.watchError(err) : 'end');
+          if (err && !options.signal?.aborted) queue.fail(this.watchError(err));
+          else queue.end();
         },
       );
       const onAbort = (): void => {
         controller.abort();
-        push('end');
+        queue.end();
       };
       options.signal?.addEventListener('abort', onAbort);
+      if (options.signal?.aborted) onAbort(); // aborted while the watch was being opened
       try {
-        for (;;) {
-          const item = queue.shift();
-          if (item === undefined) {
-            await new Promise<void>((r) => (wake = r));
-            wake = undefined;
-            continue;
-          }
-          if (item === 'end') break;
-          if (item instanceof Error) throw item;
+        for await (const item of queue) {
           rv = item.object.metadata.resourceVersion ?? rv;
           yield item;
         }

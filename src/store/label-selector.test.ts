@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../api/index.js';
 import { matchesLabels, parseLabelSelector } from './label-selector.js';
 
 describe('label selectors', () => {

@@ -7,7 +7,7 @@
  *
  * @see https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#label-selectors
  */
-import { UsageError } from '../api/errors.js';
+import { UsageError } from '../api/index.js';
 
 /** One parsed requirement. */
 export type LabelRequirement =

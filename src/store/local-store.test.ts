@@ -2,10 +2,10 @@ import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExpiredError, NotFoundError } from '../api/errors.js';
-import { Resources } from '../api/kinds.js';
-import type { OwnerReference, Secret } from '../api/meta.js';
-import type { Host } from '../api/host.js';
+import { ExpiredError, NotFoundError } from '../api/index.js';
+import { Resources } from '../api/index.js';
+import type { OwnerReference, Secret } from '../api/index.js';
+import type { Host } from '../api/index.js';
 import { LocalStore } from './local-store.js';
 
 const opened: LocalStore[] = [];

@@ -24,11 +24,11 @@ import {
   NotFoundError,
   UsageError,
   type Problem,
-} from '../api/errors.js';
-import { crdName, ForkliftKinds, type ForkliftKind, type ResourceType } from '../api/kinds.js';
-import type { KubeObject, ObjectMeta, Secret } from '../api/meta.js';
-import { checkNamespaceName, checkObjectName } from '../api/names.js';
-import { applyStructuralSchema, forkliftSchema, generatedCrdVersion } from '../api/structural.js';
+} from '../api/index.js';
+import { crdName, ForkliftKinds, Resources, type ForkliftKind, type ResourceType } from '../api/index.js';
+import type { KubeObject, ObjectMeta, Secret } from '../api/index.js';
+import { checkNamespaceName, checkObjectName } from '../api/index.js';
+import { applyStructuralSchema, forkliftSchema, generatedCrdVersion } from '../api/index.js';
 import { matchesLabels } from './label-selector.js';
 import { applyMergePatch } from './merge-patch.js';
 import type {
@@ -180,8 +180,12 @@ export class LocalStore implements ObjectStore {
     }
   }
 
-  /** Appends an event, stores the object with the new revision, returns the stored object. */
-  private persist(type: ResourceType, obj: KubeObject, event: 'ADDED' | 'MODIFIED'): KubeObject {
+  /** Appends a watch event for `obj` and returns the object stamped with the event's revision. */
+  private appendEvent(
+    type: ResourceType,
+    obj: KubeObject,
+    event: WatchEvent<KubeObject>['type'],
+  ): { stored: KubeObject; body: string; rv: number } {
     const ns = type.namespaced ? (obj.metadata.namespace ?? '') : '';
     const rv = Number(
       this.db
@@ -191,6 +195,14 @@ export class LocalStore implements ObjectStore {
     const stored = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
     const body = JSON.stringify(stored);
     this.db.prepare('UPDATE events SET body = ? WHERE rv = ?').run(body, rv);
+    if (rv % 1000 === 0) this.db.prepare('DELETE FROM events WHERE rv <= ?').run(rv - this.retained);
+    return { stored, body, rv };
+  }
+
+  /** Appends an event, stores the object with the new revision, returns the stored object. */
+  private persist(type: ResourceType, obj: KubeObject, event: 'ADDED' | 'MODIFIED'): KubeObject {
+    const ns = type.namespaced ? (obj.metadata.namespace ?? '') : '';
+    const { stored, body, rv } = this.appendEvent(type, obj, event);
     this.db
       .prepare(
         `INSERT INTO objects (resource, namespace, name, uid, rv, body) VALUES (?, ?, ?, ?, ?, ?)
@@ -201,7 +213,6 @@ export class LocalStore implements ObjectStore {
     this.db.prepare('DELETE FROM owners WHERE uid = ?').run(uid);
     for (const ref of stored.metadata.ownerReferences ?? [])
       this.db.prepare('INSERT OR IGNORE INTO owners (owner_uid, uid) VALUES (?, ?)').run(ref.uid, uid);
-    if (rv % 1000 === 0) this.db.prepare('DELETE FROM events WHERE rv <= ?').run(rv - this.retained);
     return stored;
   }
 
@@ -222,7 +233,11 @@ export class LocalStore implements ObjectStore {
         : { field: 'metadata.namespace', message: 'is required' };
       if (p) problems.push(p);
     }
-    const nameProblem = obj.metadata.name ? checkObjectName(obj.metadata.name, 'metadata.name') : undefined;
+    const nameProblem = obj.metadata.name
+      ? checkObjectName(obj.metadata.name, 'metadata.name')
+      : obj.metadata.generateName
+        ? checkObjectName(`${obj.metadata.generateName}x`, 'metadata.generateName')
+        : undefined;
     if (nameProblem) problems.push(nameProblem);
     let out = obj;
     const fk = forkliftKindOf(type);
@@ -324,6 +339,13 @@ export class LocalStore implements ObjectStore {
       const name = incoming.metadata.name ?? '';
       const current = this.mustRead(type, ns, name);
       const rv = incoming.metadata.resourceVersion;
+      if (!rv && forkliftKindOf(type)) {
+        // As the API server does for custom resources: an update must say which version it replaces.
+        throw new UsageError({
+          field: 'metadata.resourceVersion',
+          message: 'must be specified for an update',
+        });
+      }
       if (rv && rv !== current.metadata.resourceVersion) {
         throw new ConflictError(
           `Operation cannot be fulfilled on ${resourceKey(type)} "${name}": the object has been modified; please apply your changes to the latest version and try again`,
@@ -434,13 +456,7 @@ export class LocalStore implements ObjectStore {
   /** Removes an object and handles its dependents, inside the caller's transaction. */
   private remove(type: ResourceType, obj: KubeObject, policy: 'Background' | 'Foreground' | 'Orphan'): void {
     const ns = type.namespaced ? (obj.metadata.namespace ?? '') : '';
-    const rv = Number(
-      this.db
-        .prepare("INSERT INTO events (resource, namespace, type, body) VALUES (?, ?, 'DELETED', '')")
-        .run(resourceKey(type), ns).lastInsertRowid,
-    );
-    const gone = { ...obj, metadata: { ...obj.metadata, resourceVersion: String(rv) } };
-    this.db.prepare('UPDATE events SET body = ? WHERE rv = ?').run(JSON.stringify(gone), rv);
+    this.appendEvent(type, obj, 'DELETED');
     this.db
       .prepare('DELETE FROM objects WHERE resource = ? AND namespace = ? AND name = ?')
       .run(resourceKey(type), ns, obj.metadata.name);
@@ -461,7 +477,7 @@ export class LocalStore implements ObjectStore {
       { resource: string; body: string } | undefined;
     if (!row) return;
     const dep = JSON.parse(row.body) as KubeObject;
-    const depType = resourceTypeOf(row.resource, dep);
+    const depType = resourceTypeOf(row.resource);
     const remaining = (dep.metadata.ownerReferences ?? []).filter((r) => r.uid !== ownerUid);
     const ownersAlive = remaining.some((r) =>
       this.db.prepare('SELECT 1 FROM objects WHERE uid = ?').get(r.uid),
@@ -486,12 +502,20 @@ export class LocalStore implements ObjectStore {
     const signal = AbortSignal.any([this.closing.signal, ...(options.signal ? [options.signal] : [])]);
     const nsFilter = type.namespaced ? options.namespace : undefined;
     let since: number;
-    if (options.resourceVersion !== undefined && options.resourceVersion !== '') {
+    // "" and "0" mean "any version": the current objects as ADDED, then changes (as Kubernetes).
+    if (
+      options.resourceVersion !== undefined &&
+      options.resourceVersion !== '' &&
+      options.resourceVersion !== '0'
+    ) {
       since = Number(options.resourceVersion);
-      const oldest = (this.db.prepare('SELECT min(rv) AS rv FROM events').get() as { rv: number | null }).rv;
-      if (!Number.isInteger(since) || (oldest !== null && since < oldest - 1)) {
-        throw new ExpiredError(`too old resource version: ${options.resourceVersion} (${oldest ?? 0})`);
-      }
+      if (!Number.isInteger(since))
+        throw new UsageError({
+          field: 'resourceVersion',
+          message: 'must be a resourceVersion from this store',
+          value: options.resourceVersion,
+        });
+      this.checkRetained(since);
     } else {
       const initial = await this.list<T>(type, { ...options });
       for (const object of initial.items) yield { type: 'ADDED', object };
@@ -504,6 +528,7 @@ export class LocalStore implements ObjectStore {
       const args: unknown[] = [resourceKey(type), since];
       if (nsFilter !== undefined) args.push(nsFilter);
       const rows = query.all(...args) as EventRow[];
+      this.checkRetained(since); // a watcher that fell behind compaction must relist, not skip events
       for (const row of rows) {
         since = row.rv;
         const object = JSON.parse(row.body) as T;
@@ -511,6 +536,16 @@ export class LocalStore implements ObjectStore {
         if (isAborted(signal)) return; // the consumer may have aborted while the yield was pending
       }
       if (rows.length === 0) await this.waitForWrite(signal);
+    }
+  }
+
+  /** @throws ExpiredError when events after `since` have been compacted away. */
+  private checkRetained(since: number): void {
+    const oldest = (this.db.prepare('SELECT min(rv) AS rv FROM events').get() as { rv: number | null }).rv;
+    if (oldest !== null && since < oldest - 1) {
+      throw new ExpiredError(`too old resource version: ${since} (${oldest - 1})`, {
+        hint: 'list again and watch from the new resourceVersion',
+      });
     }
   }
 
@@ -551,22 +586,11 @@ function isAborted(signal: AbortSignal): boolean {
   return signal.aborted;
 }
 
-/** Rebuilds enough of a ResourceType from a stored row to write it back. */
-function resourceTypeOf(resource: string, obj: KubeObject): ResourceType {
-  const dot = resource.indexOf('.');
-  const plural = dot < 0 ? resource : resource.slice(0, dot);
-  const group = dot < 0 ? '' : resource.slice(dot + 1);
-  return {
-    group,
-    version: obj.apiVersion.split('/').pop() ?? '',
-    apiVersion: obj.apiVersion,
-    kind: obj.kind,
-    listKind: `${obj.kind}List`,
-    plural,
-    singular: obj.kind.toLowerCase(),
-    namespaced: obj.metadata.namespace !== undefined,
-    statusSubresource: group === 'forklift.konveyor.io',
-  };
+/** The ResourceType of a stored row's resource key (`providers.forklift.konveyor.io`, `secrets`). */
+function resourceTypeOf(resource: string): ResourceType {
+  const type = Object.values(Resources).find((r) => resourceKey(r) === resource);
+  if (!type) throw new Error(`the local store holds objects of an unknown resource ${resource}`);
+  return type;
 }
 
 const secretKey = /^[-._a-zA-Z0-9]+$/;

@@ -10,8 +10,8 @@
  *
  * @see https://kubernetes.io/docs/reference/using-api/api-concepts/
  */
-import type { ResourceType } from '../api/kinds.js';
-import type { KubeObject } from '../api/meta.js';
+import type { ResourceType } from '../api/index.js';
+import type { KubeObject } from '../api/index.js';
 
 /** Which backend a store is. */
 export type StoreMode = 'kube' | 'local';

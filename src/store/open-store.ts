@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UsageError } from '../api/errors.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { ApiError, UsageError } from '../api/index.js';
 import type { ObjectStore, StoreMode } from './object-store.js';
 
 /** Inputs of {@link openStore}; commands pass them explicitly (no globals). */
@@ -22,6 +23,8 @@ export interface OpenStoreOptions {
   homeDir: string;
   /** Request log for `-v 6` and above. */
   log?: (line: string) => void;
+  /** Aborts requests in flight (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** An opened store and what the command needs to know about it. */
@@ -58,6 +61,29 @@ export function findKubeconfig(
   if (existsSync(home)) return home;
   if (opts.env.KUBERNETES_SERVICE_HOST && existsSync(inClusterToken)) return 'in-cluster';
   return undefined;
+}
+
+/**
+ * Loads the kubeconfig file list `files` (the first file's current context wins, as with kubectl).
+ * A file that cannot be parsed is reported by path and line only: its text may hold tokens.
+ * @throws UsageError naming the file.
+ */
+export function loadKubeconfig(kc: KubeConfig, files: string, fresh: () => KubeConfig, field: string): void {
+  files.split(path.delimiter).forEach((file, i) => {
+    const target = i === 0 ? kc : fresh();
+    try {
+      target.loadFromFile(file);
+    } catch (e: unknown) {
+      const where = /\((\d+):(\d+)\)/.exec(e instanceof Error ? e.message : '');
+      throw new UsageError({
+        field,
+        message: `cannot be read as a kubeconfig${where ? ` (YAML error at line ${where[1] ?? ''}, column ${where[2] ?? ''})` : ''}`,
+        value: file,
+        hint: 'check the file with: kubectl config view --kubeconfig FILE',
+      });
+    }
+    if (i > 0) kc.mergeConfig(target, true);
+  });
 }
 
 /** Decides the mode without opening anything. */
@@ -100,7 +126,19 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
   if (choice.mode === 'local') {
     const { LocalStore } = await import('./local-store.js');
     const home = resolveMtvHome(opts.env, opts.homeDir);
-    const store = LocalStore.open({ home });
+    let store: ObjectStore;
+    try {
+      store = LocalStore.open({ home });
+    } catch (e: unknown) {
+      throw new ApiError(
+        `cannot open the local store in ${home}: ${e instanceof Error ? e.message : String(e)}`,
+        0,
+        {
+          hint: 'set MTV_HOME to a writable directory',
+          cause: e,
+        },
+      );
+    }
     return {
       store,
       mode: 'local',
@@ -118,8 +156,25 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
   ]);
   const kc = new KubeConfig();
   if (choice.kubeconfig === 'in-cluster') kc.loadFromCluster();
-  else if (opts.kubeconfig) kc.loadFromFile(opts.kubeconfig);
-  else kc.loadFromDefault();
+  else
+    loadKubeconfig(
+      kc,
+      choice.kubeconfig ?? '',
+      () => new KubeConfig(),
+      opts.kubeconfig ? '--kubeconfig' : 'KUBECONFIG',
+    );
+  if (!kc.getCurrentCluster()) {
+    throw new UsageError({
+      field: '--context',
+      message: 'the kubeconfig selects no cluster (no current-context, or it names no cluster)',
+      hint: `choose one with --context (available: ${
+        kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      })`,
+    });
+  }
   if (opts.context) {
     if (!kc.getContextObject(opts.context)) {
       throw new UsageError({
@@ -136,6 +191,9 @@ export async function openStore(opts: OpenStoreOptions): Promise<OpenedStore> {
     }
     kc.setCurrentContext(opts.context);
   }
-  const store = KubeStore.fromKubeConfig(kc, opts.log ? { log: opts.log } : {});
+  const store = KubeStore.fromKubeConfig(kc, {
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
+  });
   return { store, mode: 'kube', defaultNamespace: KubeStore.contextNamespace(kc) ?? 'default' };
 }

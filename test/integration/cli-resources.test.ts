@@ -8,12 +8,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
-import type { Hook } from '../../src/api/hook.js';
-import type { Host } from '../../src/api/host.js';
-import { Resources } from '../../src/api/kinds.js';
-import type { NetworkMap, StorageMap } from '../../src/api/mapping.js';
-import type { KubeObject, ObjectListView, Secret } from '../../src/api/meta.js';
-import type { Provider } from '../../src/api/provider.js';
+import type { Hook } from '../../src/api/index.js';
+import type { Host } from '../../src/api/index.js';
+import { Resources } from '../../src/api/index.js';
+import type { NetworkMap, StorageMap } from '../../src/api/index.js';
+import type { KubeObject, ObjectListView, Secret } from '../../src/api/index.js';
+import type { Provider } from '../../src/api/index.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { ok, runCli, startCli, transcript, type CliTarget } from '../support/cli.js';
@@ -169,9 +169,35 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
       const on = yaml<Provider>(await mtv('get', 'provider', 'vc-tls-on', '-o', 'yaml'));
       expect(decode(await secretOf(on), 'insecureSkipVerify')).toBe('true');
       expect(await mtv('describe', 'provider', 'vc-tls-on')).toMatch(/TLS verification:\s+OFF/);
+      expect(await mtv('patch', 'provider', 'vc-tls-on', '--cacert', `@${caFile}`)).toMatch(
+        /TLS verification on, against the new CA/,
+      );
+      expect(await mtv('describe', 'provider', 'vc-tls-on')).toMatch(
+        /TLS verification:\s+on, against the CA certificate in the Secret/,
+      );
       expect(await mtv('describe', 'provider', 'vc1')).toMatch(
         /TLS verification:\s+on, against the CA certificate in the Secret/,
       );
+    });
+
+    it('reads a password from a file, keeping it out of argv', async () => {
+      const file = path.join(work, 'vc-password');
+      writeFileSync(file, `${TestSecrets.vspherePassword}\n`, { mode: 0o600 });
+      await mtv(
+        'create',
+        'provider',
+        'vc-pwfile',
+        '--type',
+        'vsphere',
+        '--url',
+        'https://vc/sdk',
+        '-u',
+        'admin',
+        '--password-file',
+        file,
+      );
+      const p = yaml<Provider>(await mtv('get', 'provider', 'vc-pwfile', '-o', 'yaml'));
+      expect(decode(await secretOf(p), 'password')).toBe(TestSecrets.vspherePassword);
     });
 
     it('writes vSphere settings and the local cluster provider without a Secret', async () => {
@@ -253,7 +279,7 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
       const [secret, provider] = YAML.parseAllDocuments(out).map((d) => d.toJS() as KubeObject);
       expect(secret).toMatchObject({
         kind: 'Secret',
-        stringData: { user: '<redacted>', password: '<redacted>', url: '<redacted>' },
+        data: { user: '<redacted>', password: '<redacted>', url: '<redacted>' },
       });
       expect(provider).toMatchObject({
         kind: 'Provider',
@@ -319,7 +345,56 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
         ],
         [
           ['create', 'provider', 'x6', '--type', 'openshift', '--vddk-init-image', 'img'],
-          /--vddk-init-image: applies to vsphere providers only/,
+          /--vddk-init-image: does not apply to openshift providers \(only vsphere\)/,
+        ],
+        [
+          [
+            'create',
+            'provider',
+            'x7',
+            '--type',
+            'vsphere',
+            '--url',
+            'https://vc/sdk',
+            '-u',
+            'a',
+            '-p',
+            'b',
+            '-T',
+            'tok',
+          ],
+          /--provider-token: does not apply to vsphere providers/,
+        ],
+        [
+          [
+            'create',
+            'provider',
+            'x8',
+            '--type',
+            'vsphere',
+            '--url',
+            `https://admin:${TestSecrets.vspherePassword}@vc/sdk`,
+            '-u',
+            'a',
+            '-p',
+            'b',
+          ],
+          /--url: must not contain credentials/,
+        ],
+        [
+          [
+            'create',
+            'provider',
+            'x9',
+            '--type',
+            'vsphere',
+            '--url',
+            'https://vc/sdk',
+            '-u',
+            'a',
+            `--pasword=${TestSecrets.vspherePassword}`,
+          ],
+          /unknown option '--pasword=…'/,
         ],
       ];
       for (const [args, message] of cases) {
@@ -346,7 +421,9 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
           '--vddk-init-image',
           'img:2',
         ),
-      ).toBe('provider/vc-patch patched\n');
+      ).toMatch(
+        /^provider\/vc-patch patched\nsecret\/vc-patch-vsphere-[a-z0-9]{5} patched \(credentials of provider\/vc-patch\)\n$/,
+      );
       const out = await mtv('patch', 'provider', 'vc-patch', '--password', TestSecrets.newPassword);
       expect(out).toMatch(
         /^secret\/vc-patch-vsphere-[a-z0-9]{5} patched \(credentials of provider\/vc-patch\)\n$/,
@@ -360,7 +437,18 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
       );
       const shared = await run('patch', 'provider', 'vc-shared', '--password', TestSecrets.newPassword);
       expect(shared.code).toBe(2);
-      expect(shared.stderr).toMatch(/Secret .*shared-creds is not owned by provider vc-shared/);
+      expect(shared.stderr).toMatch(/--password: Secret .*shared-creds is not owned by provider\/vc-shared/);
+      const wrongType = await run(
+        'patch',
+        'provider',
+        'vc-patch',
+        '--provider-token',
+        TestSecrets.openshiftToken,
+      );
+      expect(wrongType.code).toBe(2);
+      expect(wrongType.stderr).toMatch(/--provider-token: does not apply to vsphere providers/);
+      const nothing = await run('patch', 'provider', 'vc-patch');
+      expect(nothing.stderr).toMatch(/flags: nothing to change/);
     });
 
     it('lists as kubectl does: List JSON, jsonpath filters, custom columns, names, all namespaces', async () => {

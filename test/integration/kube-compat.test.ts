@@ -9,10 +9,10 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import YAML from 'yaml';
-import { ForkliftKinds, Resources } from '../../src/api/kinds.js';
-import type { KubeObject, Secret } from '../../src/api/meta.js';
-import type { Provider } from '../../src/api/provider.js';
-import { forkliftSchema, type StructuralSchema } from '../../src/api/structural.js';
+import { ForkliftKinds, Resources } from '../../src/api/index.js';
+import type { KubeObject, Secret } from '../../src/api/index.js';
+import type { Provider } from '../../src/api/index.js';
+import { forkliftSchema, type StructuralSchema } from '../../src/api/index.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
@@ -220,6 +220,21 @@ describe('kubectl sees what kubectl mtv writes', () => {
       /^I GET https:\/\/127\.0\.0\.1:\d+\/apis\/apiextensions\.k8s\.io\/v1\/customresourcedefinitions\/providers\.forklift\.konveyor\.io 200/m,
     );
     expect(r.stdout + r.stderr).not.toContain(token);
+  });
+
+  it('a missing namespace and missing CRDs are named as such', async () => {
+    const r = await runCli(
+      { mode: 'kube', env: { KUBECONFIG: kubeconfig }, namespace: 'no-such-namespace' },
+      ['create', 'hook', 'h'],
+    );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/namespace "no-such-namespace" not found/);
+    const store = kubeStoreFor(kubeconfig);
+    await expect(
+      store.request('GET', '/apis/forklift.konveyor.io/v1beta1/namespaces/default/conversions/x', {
+        target: { kind: 'Conversion', name: 'x' },
+      }),
+    ).rejects.toThrow(/does not serve forklift\.konveyor\.io resources/);
   });
 
   it('an unreachable cluster is an error, never a switch to local mode', async () => {

@@ -6,11 +6,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { AlreadyExistsError, ConflictError, NotFoundError, UsageError } from '../../src/api/errors.js';
-import { Resources } from '../../src/api/kinds.js';
-import type { KubeObject, Secret } from '../../src/api/meta.js';
-import type { NetworkMap } from '../../src/api/mapping.js';
-import type { Provider } from '../../src/api/provider.js';
+import { AlreadyExistsError, ConflictError, NotFoundError, UsageError } from '../../src/api/index.js';
+import { Resources } from '../../src/api/index.js';
+import type { KubeObject, Secret } from '../../src/api/index.js';
+import type { NetworkMap } from '../../src/api/index.js';
+import type { Provider } from '../../src/api/index.js';
 import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore, WatchEvent } from '../../src/store/object-store.js';
 import { createNamespace, kubeStoreFor } from '../support/testbed.js';
@@ -109,6 +109,10 @@ describe.each(backends)('ObjectStore conformance: $name', (backend) => {
     await expect(
       store.update(Resources.Provider, { ...p, spec: { ...p.spec, url: 'https://c/sdk' } }),
     ).rejects.toBeInstanceOf(ConflictError);
+    const { resourceVersion: _rv, ...withoutVersion } = v2.metadata;
+    await expect(store.update(Resources.Provider, { ...v2, metadata: withoutVersion })).rejects.toThrow(
+      /metadata\.resourceVersion: .*must be specified for an update/,
+    );
     const labelled = await store.update(Resources.Provider, {
       ...v2,
       metadata: { ...v2.metadata, labels: { team: 'a' } },

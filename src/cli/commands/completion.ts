@@ -2,7 +2,7 @@
  * Shell completion. The scripts are thin: they ask the binary (`__complete WORDS…`) for candidates,
  * so commands, flags, enumerated values and object names stay in one place (cobra's design).
  */
-import { UsageError } from '../../api/errors.js';
+import { UsageError } from '../../api/index.js';
 import type { CommandResult } from '../result.js';
 
 const scripts = {

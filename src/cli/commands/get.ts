@@ -1,8 +1,7 @@
 /** `get <kind> [NAME…]`: list or read objects of one or more kinds; `-w` streams changes. */
-import { NotFoundError, UsageError } from '../../api/errors.js';
-import type { KubeObject } from '../../api/meta.js';
-import type { WatchEvent } from '../../store/index.js';
-import { parseLabelSelector } from '../../store/index.js';
+import { ExpiredError, NotFoundError, UsageError } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
+import { AsyncQueue, parseLabelSelector, type WatchEvent } from '../../store/index.js';
 import type { Session } from '../context.js';
 import type { ObjectGroup } from '../output/print.js';
 import type { CommandResult } from '../result.js';
@@ -16,73 +15,68 @@ export interface GetOptions {
   selector?: string | undefined;
 }
 
-async function findByName(
-  session: Session,
-  view: ResourceView,
-  name: string,
-): Promise<KubeObject | undefined> {
-  if (!session.allNamespaces) {
-    try {
-      return await session.store.get(view.type, session.namespace, name);
-    } catch (e: unknown) {
-      if (e instanceof NotFoundError) return undefined;
-      throw e;
-    }
-  }
-  const all = await session.store.list(view.type);
-  const hits = all.items.filter((o) => o.metadata.name === name);
-  if (hits.length > 1) {
-    throw new UsageError({
-      field: 'NAME',
-      message: `${view.noun} "${name}" exists in several namespaces (${hits.map((o) => o.metadata.namespace ?? '').join(', ')})`,
-      hint: 'name one with -n NAMESPACE',
-    });
-  }
-  return hits[0];
+/** The objects found, per kind, and each kind's resourceVersion at the time of reading. */
+export interface Listing {
+  groups: ObjectGroup[];
+  versions: Map<ResourceView, string>;
 }
 
 /**
- * Lists (no names) or reads (names) objects.
- * @throws NotFoundError naming every missing object.
+ * Reads what `get` shows: every object of the kinds (no names), or the named ones. One list per
+ * kind serves both the output and, for `-w`, the version to watch from.
+ * @throws UsageError (names with a selector, a name in several namespaces), NotFoundError
  */
-export async function run(session: Session, opts: GetOptions): Promise<CommandResult> {
-  if (opts.selector) parseLabelSelector(opts.selector);
-  const groups: ObjectGroup[] = [];
-  if (opts.names.length === 0) {
-    for (const view of opts.views) {
-      const list = await session.store.list(view.type, {
-        ...(session.allNamespaces ? {} : { namespace: session.namespace }),
-        ...(opts.selector ? { labelSelector: opts.selector } : {}),
+export async function listObjects(session: Session, opts: GetOptions): Promise<Listing> {
+  if (opts.selector) {
+    parseLabelSelector(opts.selector);
+    if (opts.names.length)
+      throw new UsageError({
+        field: '--selector',
+        message: 'cannot be combined with names',
+        hint: 'select by names or by labels',
       });
-      groups.push({ type: view.type, columns: view.columns, objects: list.items });
-    }
-  } else {
-    const missing: string[] = [];
-    const found = new Map<ResourceView, KubeObject[]>();
-    for (const name of opts.names) {
-      let hit = false;
-      for (const view of opts.views) {
-        const obj = await findByName(session, view, name);
-        if (obj) {
-          found.set(view, [...(found.get(view) ?? []), obj]);
-          hit = true;
-        }
-      }
-      if (!hit) missing.push(name);
-    }
-    if (missing.length) {
-      const nouns = opts.views.map((v) => v.noun).join(' or ');
-      throw new NotFoundError(
-        nouns,
-        missing.join('", "'),
-        session.allNamespaces ? undefined : session.namespace,
-      );
-    }
-    for (const view of opts.views) {
-      const objects = found.get(view);
-      if (objects) groups.push({ type: view.type, columns: view.columns, objects });
-    }
   }
+  const groups: ObjectGroup[] = [];
+  const versions = new Map<ResourceView, string>();
+  const found = new Set<string>();
+  for (const view of opts.views) {
+    const list = await session.store.list(view.type, {
+      ...(session.allNamespaces ? {} : { namespace: session.namespace }),
+      ...(opts.selector ? { labelSelector: opts.selector } : {}),
+    });
+    versions.set(view, list.resourceVersion);
+    let objects = list.items;
+    if (opts.names.length) {
+      objects = opts.names.flatMap((n) => list.items.filter((o) => o.metadata.name === n));
+      for (const n of opts.names) {
+        const hits = objects.filter((o) => o.metadata.name === n);
+        if (hits.length > 1) {
+          throw new UsageError({
+            field: 'NAME',
+            message: `${view.noun} "${n}" exists in several namespaces (${hits.map((o) => o.metadata.namespace ?? '').join(', ')})`,
+            hint: 'name one with -n NAMESPACE',
+          });
+        }
+        if (hits.length) found.add(n);
+      }
+    }
+    if (objects.length || !opts.names.length)
+      groups.push({ type: view.type, columns: view.columns, objects });
+  }
+  const missing = opts.names.filter((n) => !found.has(n));
+  if (missing.length) {
+    throw new NotFoundError(
+      opts.views.map((v) => v.noun).join(' or '),
+      missing.join('", "'),
+      session.allNamespaces ? undefined : session.namespace,
+    );
+  }
+  return { groups, versions };
+}
+
+/** Lists (no names) or reads (names) objects. */
+export async function run(session: Session, opts: GetOptions): Promise<CommandResult> {
+  const { groups } = await listObjects(session, opts);
   return {
     kind: 'objects',
     groups,
@@ -100,9 +94,9 @@ export interface WatchedChange {
 }
 
 /**
- * Streams changes after each kind's listed resourceVersion, for the kinds (and names) asked, until
- * `signal` aborts.
- * Uses the store's watch, not polling.
+ * Streams changes after each kind's listed resourceVersion, for the kinds (and names) asked,
+ * until `signal` aborts. Uses the store's watch, not polling; when the store has compacted the
+ * version away, the watch starts over from the current objects (reported as ADDED).
  */
 export async function* watchChanges(
   session: Session,
@@ -110,39 +104,45 @@ export async function* watchChanges(
   versions: ReadonlyMap<ResourceView, string>,
   signal: AbortSignal,
 ): AsyncIterable<WatchedChange> {
-  const queue: (WatchedChange | Error)[] = [];
-  let wake: (() => void) | undefined;
+  const own = new AbortController();
+  const stop = AbortSignal.any([signal, own.signal]);
+  const queue = new AsyncQueue<WatchedChange>();
   let running = opts.views.length;
-  for (const view of opts.views) {
-    void (async () => {
+  const watchOne = async (view: ResourceView): Promise<void> => {
+    let resourceVersion = versions.get(view) ?? '';
+    for (;;) {
       try {
         for await (const event of session.store.watch(view.type, {
           ...(session.allNamespaces ? {} : { namespace: session.namespace }),
           ...(opts.selector ? { labelSelector: opts.selector } : {}),
-          resourceVersion: versions.get(view) ?? '',
-          signal,
+          resourceVersion,
+          signal: stop,
         })) {
-          if (opts.names.length && !opts.names.includes(event.object.metadata.name ?? '')) continue;
-          queue.push({ view, event });
-          wake?.();
+          resourceVersion = event.object.metadata.resourceVersion ?? resourceVersion;
+          if (!opts.names.length || opts.names.includes(event.object.metadata.name ?? ''))
+            queue.push({ view, event });
         }
+        return;
       } catch (e: unknown) {
-        queue.push(e instanceof Error ? e : new Error(String(e)));
-      } finally {
-        running--;
-        wake?.();
+        if (!(e instanceof ExpiredError)) throw e;
+        resourceVersion = ''; // start over from the current objects
       }
-    })();
-  }
-  for (;;) {
-    const item = queue.shift();
-    if (item instanceof Error) throw item;
-    if (item) {
-      yield item;
-      continue;
     }
-    if (running === 0 || signal.aborted) return;
-    await new Promise<void>((r) => (wake = r));
-    wake = undefined;
+  };
+  for (const view of opts.views) {
+    watchOne(view).then(
+      () => {
+        if (--running === 0) queue.end();
+      },
+      (e: unknown) => {
+        queue.fail(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  }
+  stop.addEventListener('abort', () => queue.end());
+  try {
+    yield* queue;
+  } finally {
+    own.abort(); // stop every watcher when the consumer stops or one watcher failed
   }
 }

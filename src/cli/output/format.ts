@@ -1,5 +1,5 @@
 /** The `-o/--output` flag: kubectl's formats plus markdown. */
-import { UsageError } from '../../api/errors.js';
+import { UsageError } from '../../api/index.js';
 import { checkJsonPath } from './jsonpath.js';
 
 /** A parsed output format. */

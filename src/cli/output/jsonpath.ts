@@ -8,7 +8,7 @@
  * @see https://kubernetes.io/docs/reference/kubectl/jsonpath/
  */
 import { JSONPath } from 'jsonpath-plus';
-import { UsageError } from '../../api/errors.js';
+import { UsageError } from '../../api/index.js';
 
 type Node =
   | { kind: 'text'; text: string }

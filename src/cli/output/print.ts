@@ -3,8 +3,8 @@
  * lists and the object itself for one named object, names, JSONPath and custom columns.
  */
 import YAML from 'yaml';
-import type { ResourceType } from '../../api/kinds.js';
-import type { KubeObject, ObjectListView } from '../../api/meta.js';
+import type { ResourceType } from '../../api/index.js';
+import type { KubeObject, ObjectListView } from '../../api/index.js';
 import type { OutputFormat } from './format.js';
 import { evaluate, formatValue, renderJsonPath } from './jsonpath.js';
 import { renderMarkdownTable, renderTable } from './table.js';

@@ -1,8 +1,8 @@
 /** Columns and describe sections every kind shares. */
-import { findCondition, type Condition } from '../../api/condition.js';
-import type { ForkliftKind } from '../../api/kinds.js';
-import type { KubeObject, ObjectReference } from '../../api/meta.js';
-import { unsupportedFields } from '../../api/support.js';
+import { findCondition, type Condition } from '../../api/index.js';
+import type { ForkliftKind } from '../../api/index.js';
+import type { KubeObject, ObjectReference } from '../../api/index.js';
+import { unsupportedFields } from '../../api/index.js';
 import type { DocField, DocSection } from '../output/document.js';
 import { age } from '../output/age.js';
 import type { Column } from '../output/print.js';

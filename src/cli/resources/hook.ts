@@ -1,7 +1,7 @@
 /** CLI view of Hook. */
-import type { Hook } from '../../api/hook.js';
-import { Resources } from '../../api/kinds.js';
-import type { KubeObject } from '../../api/meta.js';
+import type { Hook } from '../../api/index.js';
+import { Resources } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
 import type { Document, DocSection } from '../output/document.js';
 import { ageColumn, metadataFields, nameColumn, readyColumn, refText, trailingSections } from './common.js';
 import type { ResourceView } from './view.js';

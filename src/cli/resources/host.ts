@@ -1,7 +1,7 @@
 /** CLI view of Host. */
-import type { Host } from '../../api/host.js';
-import { Resources } from '../../api/kinds.js';
-import type { KubeObject } from '../../api/meta.js';
+import type { Host } from '../../api/index.js';
+import { Resources } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
 import type { Session } from '../context.js';
 import type { Document } from '../output/document.js';
 import { ageColumn, metadataFields, nameColumn, readyColumn, refText, trailingSections } from './common.js';

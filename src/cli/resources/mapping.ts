@@ -1,8 +1,8 @@
 /** CLI views of NetworkMap and StorageMap. */
-import { Resources } from '../../api/kinds.js';
-import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../api/mapping.js';
-import type { KubeObject } from '../../api/meta.js';
-import type { Ref } from '../../api/ref.js';
+import { Resources } from '../../api/index.js';
+import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
+import type { Ref } from '../../api/index.js';
 import type { Document, DocSection } from '../output/document.js';
 import type { Column } from '../output/print.js';
 import { ageColumn, metadataFields, nameColumn, readyColumn, refText, trailingSections } from './common.js';

@@ -1,7 +1,7 @@
 /** CLI view of Provider. */
-import { Resources } from '../../api/kinds.js';
-import type { KubeObject } from '../../api/meta.js';
-import type { Provider } from '../../api/provider.js';
+import { Resources } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
+import type { Provider } from '../../api/index.js';
 import type { Session } from '../context.js';
 import type { Document } from '../output/document.js';
 import {

@@ -2,16 +2,12 @@
  * What `describe` may say about a credentials Secret: its key names and whether TLS is verified.
  * Never a value.
  */
-import { ApiError, NotFoundError } from '../../api/errors.js';
-import { Resources } from '../../api/kinds.js';
-import type { ObjectReference, Secret } from '../../api/meta.js';
+import { ApiError, NotFoundError } from '../../api/index.js';
+import { Resources } from '../../api/index.js';
+import type { ObjectReference, Secret } from '../../api/index.js';
 import type { Session } from '../context.js';
+import { secretValue } from '../credentials.js';
 import type { DocField } from '../output/document.js';
-
-function decoded(secret: Secret, key: string): string | undefined {
-  const v = secret.data?.[key];
-  return v === undefined ? undefined : Buffer.from(v, 'base64').toString('utf8');
-}
 
 /** Describes a referenced Secret: name, keys, TLS verification. */
 export async function secretFields(
@@ -41,8 +37,8 @@ export async function secretFields(
         .sort()
         .join(', ') || '<none>',
   });
-  const insecure = decoded(secret, 'insecureSkipVerify')?.trim().toLowerCase() === 'true';
-  const ca = decoded(secret, 'cacert') ?? decoded(secret, 'ca.crt');
+  const insecure = secretValue(secret, 'insecureSkipVerify')?.trim().toLowerCase() === 'true';
+  const ca = secretValue(secret, 'cacert') ?? secretValue(secret, 'ca.crt');
   fields.push({
     label: 'TLS verification',
     value: insecure

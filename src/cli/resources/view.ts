@@ -1,6 +1,6 @@
 /** How the CLI shows one kind: its nouns, table columns and describe document. */
-import type { ForkliftKind, ResourceType } from '../../api/kinds.js';
-import type { KubeObject } from '../../api/meta.js';
+import type { ForkliftKind, ResourceType } from '../../api/index.js';
+import type { KubeObject } from '../../api/index.js';
 import type { Session } from '../context.js';
 import type { Document } from '../output/document.js';
 import type { Column } from '../output/print.js';

@@ -4,11 +4,12 @@
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/apis/forklift/v1beta1/hook.go
  */
 import YAML from 'yaml';
-import { AlreadyExistsError, NotFoundError, UsageError, type Problem } from '../../../api/errors.js';
-import { DefaultHookImage, type Hook, type HookSpec } from '../../../api/hook.js';
-import { ForkliftApiVersion, Resources } from '../../../api/kinds.js';
-import { checkObjectName, isDns1123Subdomain } from '../../../api/names.js';
+import { UsageError, type Problem } from '../../../api/index.js';
+import { DefaultHookImage, type Hook, type HookSpec } from '../../../api/index.js';
+import { ForkliftApiVersion, Resources } from '../../../api/index.js';
+import { checkObjectName, isDns1123Subdomain } from '../../../api/index.js';
 import type { Session } from '../../context.js';
+import { assertAbsent } from '../../lookup.js';
 import type { CommandResult } from '../../result.js';
 
 /** Hook flags (create and patch). */
@@ -126,14 +127,7 @@ export async function run(session: Session, o: CreateHookOptions): Promise<Comma
     metadata: { name: o.name, namespace: session.namespace },
     spec: { ...(aap ? {} : { image: DefaultHookImage }), ...hookSpec(o, session.namespace) },
   };
-  const exists = await session.store.get(Resources.Hook, session.namespace, o.name).then(
-    () => true,
-    (e: unknown) => {
-      if (e instanceof NotFoundError) return false;
-      throw e;
-    },
-  );
-  if (exists) throw new AlreadyExistsError('hook', o.name, session.namespace);
+  await assertAbsent(session, Resources.Hook, o.name, 'hook');
   if (o.dryRun)
     return { kind: 'dryRun', objects: [await session.store.create(Resources.Hook, hook, { dryRun: true })] };
   await session.store.create(Resources.Hook, hook);

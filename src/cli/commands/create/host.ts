@@ -8,17 +8,17 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { AlreadyExistsError, NotFoundError, UsageError, type Problem } from '../../../api/errors.js';
-import type { Host } from '../../../api/host.js';
-import { ForkliftApiVersion, Resources } from '../../../api/kinds.js';
-import type { ObjectReference, Secret } from '../../../api/meta.js';
-import { checkObjectName, toDns1123Label } from '../../../api/names.js';
-import type { Provider } from '../../../api/provider.js';
+import { UsageError, type Problem } from '../../../api/index.js';
+import type { Host } from '../../../api/index.js';
+import { ForkliftApiVersion, Resources } from '../../../api/index.js';
+import type { ObjectReference, Secret } from '../../../api/index.js';
+import { checkObjectName, toDns1123Label } from '../../../api/index.js';
+import type { Provider } from '../../../api/index.js';
 import type { Session } from '../../context.js';
-import { checkCaBundle, secretData } from '../../credentials.js';
+import { checkCaBundle, createWithSecret, secretData } from '../../credentials.js';
+import { assertAbsent, getNamed } from '../../lookup.js';
 import { getProvider, ownerRef } from '../../refs.js';
-import type { Change, CommandResult } from '../../result.js';
-import { withRollback } from '../../rollback.js';
+import type { CommandResult } from '../../result.js';
 
 /** Credential flags of hosts. */
 export interface HostCredentialFlags {
@@ -43,15 +43,39 @@ export function hostName(id: string): string {
   return `${toDns1123Label(id).slice(0, 58)}-${createHash('sha256').update(id).digest('hex').slice(0, 4)}`;
 }
 
+/** Checks host ids: present, unique, usable in a name. */
+export function hostIdProblems(ids: readonly string[]): Problem[] {
+  if (!ids.length)
+    return [{ field: '--host-id', message: 'is required: the inventory id of each ESXi host (e.g. host-8)' }];
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (seen.has(id)) problems.push({ field: '--host-id', message: 'lists the same host twice', value: id });
+    seen.add(id);
+    if (!toDns1123Label(id))
+      problems.push({
+        field: '--host-id',
+        message: 'is not an inventory host id (such as host-8)',
+        value: id,
+      });
+  }
+  return problems;
+}
+
 /** Checks credential flags; `reuseProviderSecret` says none are needed (an ESXi-endpoint provider). */
 export function credentialProblems(f: HostCredentialFlags, reuseProviderSecret: boolean): Problem[] {
   const problems: Problem[] = [];
   const userPass = f.username !== undefined || f.password !== undefined;
   if (f.existingSecret !== undefined && userPass) {
     problems.push({ field: '--existing-secret', message: 'cannot be combined with --username/--password' });
-  } else if (f.existingSecret === undefined && !reuseProviderSecret && (!f.username || !f.password)) {
+  } else if (userPass && (!f.username || !f.password)) {
     problems.push({
       field: f.username ? '--password' : '--username',
+      message: 'ESXi credentials need both --username and --password',
+    });
+  } else if (f.existingSecret === undefined && !userPass && !reuseProviderSecret) {
+    problems.push({
+      field: '--username',
       message: 'ESXi credentials are required: give --username and --password, or --existing-secret',
     });
   }
@@ -65,10 +89,7 @@ export function credentialProblems(f: HostCredentialFlags, reuseProviderSecret: 
   }
   if (f.cacert !== undefined && f.insecureSkipTls)
     problems.push({ field: '--host-insecure-skip-tls', message: 'cannot be combined with --cacert' });
-  if (
-    (f.existingSecret !== undefined || (reuseProviderSecret && !userPass)) &&
-    (f.cacert !== undefined || f.insecureSkipTls !== undefined)
-  ) {
+  if (!userPass && (f.cacert !== undefined || f.insecureSkipTls !== undefined)) {
     problems.push({
       field: f.cacert !== undefined ? '--cacert' : '--host-insecure-skip-tls',
       message: 'applies only when mtv creates the credentials Secret (with --username/--password)',
@@ -121,64 +142,41 @@ export function hostSecret(namespace: string, firstHost: string, f: HostCredenti
   };
 }
 
-async function resolveIp(o: CreateHostOptions, provider: Provider): Promise<string> {
+function resolveIp(o: CreateHostOptions, provider: Provider): string {
   if (o.ipAddress !== undefined) return o.ipAddress;
   // The inventory service (with each host's network adapters) is not part of this build yet.
-  return Promise.reject(
-    new UsageError({
-      field: '--network-adapter',
-      message: `needs the inventory of provider ${provider.metadata.name ?? ''}, which is not available`,
-      hint: 'give the ESXi management IP with --ip-address',
-    }),
-  );
+  throw new UsageError({
+    field: '--network-adapter',
+    message: `needs the inventory of provider ${provider.metadata.name ?? ''}, which is not available`,
+    hint: 'give the ESXi management IP with --ip-address',
+  });
 }
 
 /**
  * Creates the hosts (and their Secret).
- * @throws UsageError, NotFoundError (provider, existing Secret), AlreadyExistsError
+ * @throws UsageError (every problem), NotFoundError (provider, existing Secret), AlreadyExistsError
  */
 export async function run(session: Session, o: CreateHostOptions): Promise<CommandResult> {
-  const problems: Problem[] = [];
-  if (!o.hostIds.length)
-    problems.push({
-      field: '--host-id',
-      message: 'is required: the inventory id of each ESXi host (e.g. host-8)',
-    });
+  const problems = [...hostIdProblems(o.hostIds), ...addressProblems(o)];
   if (!o.provider)
     problems.push({ field: '--provider', message: 'is required: the vSphere provider the hosts belong to' });
-  problems.push(...addressProblems(o));
-  if (problems.length || !o.provider) throw new UsageError(problems);
-  const provider = await getProvider(session, o.provider, '--provider');
-  if (provider.spec.type !== 'vsphere') {
-    throw new UsageError({
+  const provider = o.provider ? await getProvider(session, o.provider, '--provider') : undefined;
+  if (provider && provider.spec.type !== 'vsphere') {
+    problems.push({
       field: '--provider',
       message: `must be a vsphere provider; ${provider.metadata.name ?? ''} is ${provider.spec.type}`,
     });
   }
-  const esxi = provider.spec.settings?.sdkEndpoint === 'esxi';
-  const cred = credentialProblems(o, esxi);
-  if (cred.length) throw new UsageError(cred);
-  const ip = await resolveIp(o, provider);
+  const esxi = provider?.spec.settings?.sdkEndpoint === 'esxi';
+  problems.push(...credentialProblems(o, esxi));
+  if (problems.length || !provider) throw new UsageError(problems);
+  const ip = resolveIp(o, provider);
   const names = o.hostIds.map(hostName);
-  const { store } = session;
-  for (const name of names) {
-    const exists = await store.get(Resources.Host, session.namespace, name).then(
-      () => true,
-      (e: unknown) => {
-        if (e instanceof NotFoundError) return false;
-        throw e;
-      },
-    );
-    if (exists) throw new AlreadyExistsError('host', name, session.namespace);
-  }
+  for (const name of names) await assertAbsent(session, Resources.Host, name, 'host');
   let secretRef: ObjectReference | undefined;
   if (o.existingSecret) {
-    await store.get(Resources.Secret, session.namespace, o.existingSecret).catch((e: unknown) => {
-      if (e instanceof NotFoundError)
-        throw new NotFoundError('secret', o.existingSecret ?? '', session.namespace, {
-          hint: '--existing-secret must name a Secret in this namespace',
-        });
-      throw e;
+    await getNamed(session, Resources.Secret, o.existingSecret, 'secret', {
+      hint: '--existing-secret must name a Secret in this namespace',
     });
     secretRef = { name: o.existingSecret, namespace: session.namespace };
   } else if (esxi && o.username === undefined) {
@@ -187,60 +185,56 @@ export async function run(session: Session, o: CreateHostOptions): Promise<Comma
       namespace: provider.spec.secret.namespace || (provider.metadata.namespace ?? ''),
     };
   }
-  const hostFor = (id: string, name: string, secret: ObjectReference): Host => ({
-    apiVersion: ForkliftApiVersion,
-    kind: 'Host',
-    metadata: { name, namespace: session.namespace, ownerReferences: [ownerRef(provider, true)] },
-    spec: {
-      id,
-      ipAddress: ip,
-      provider: {
-        apiVersion: ForkliftApiVersion,
-        kind: 'Provider',
-        name: provider.metadata.name ?? '',
-        namespace: provider.metadata.namespace ?? '',
+  const hostsFor = (secret: ObjectReference): Host[] =>
+    o.hostIds.map((id, i) => ({
+      apiVersion: ForkliftApiVersion,
+      kind: 'Host',
+      metadata: {
+        name: names[i] ?? '',
+        namespace: session.namespace,
+        ownerReferences: [ownerRef(provider, true)],
       },
-      secret,
-    },
-  });
+      spec: {
+        id,
+        ipAddress: ip,
+        provider: {
+          apiVersion: ForkliftApiVersion,
+          kind: 'Provider',
+          name: provider.metadata.name ?? '',
+          namespace: provider.metadata.namespace ?? '',
+        },
+        secret,
+      },
+    }));
   const newSecret = secretRef ? undefined : hostSecret(session.namespace, names[0] ?? 'host', o);
   if (o.dryRun) {
-    const s = newSecret && (await store.create(Resources.Secret, newSecret, { dryRun: true }));
+    const s = newSecret && (await session.store.create(Resources.Secret, newSecret, { dryRun: true }));
     const ref = secretRef ?? { name: s?.metadata.name ?? '', namespace: session.namespace };
     const hosts = await Promise.all(
-      o.hostIds.map((id, i) =>
-        store.create(Resources.Host, hostFor(id, names[i] ?? '', ref), { dryRun: true }),
-      ),
+      hostsFor(ref).map((h) => session.store.create(Resources.Host, h, { dryRun: true })),
     );
     return { kind: 'dryRun', objects: [...(s ? [s] : []), ...hosts] };
   }
-  const changes = await withRollback(async (addUndo) => {
-    const out: Change[] = [];
-    let created: Secret | undefined;
-    if (newSecret) {
-      created = await store.create(Resources.Secret, newSecret);
-      const sname = created.metadata.name ?? '';
-      addUndo(`secret/${sname}`, () => store.delete(Resources.Secret, session.namespace, sname));
-      secretRef = { name: sname, namespace: session.namespace };
-    }
-    const hosts: Host[] = [];
-    for (const [i, id] of o.hostIds.entries()) {
-      const name = names[i] ?? '';
-      hosts.push(await store.create(Resources.Host, hostFor(id, name, secretRef ?? {})));
-      addUndo(`host/${name}`, () => store.delete(Resources.Host, session.namespace, name));
-      out.push({ ref: `host/${name}`, action: 'created', note: `(ESXi host ${id} at ${ip})` });
-    }
-    if (created) {
-      await store.patch(Resources.Secret, session.namespace, created.metadata.name ?? '', {
-        metadata: { ownerReferences: hosts.map((h) => ownerRef(h)) },
-      });
-      out.push({
-        ref: `secret/${created.metadata.name ?? ''}`,
-        action: 'created',
-        note: '(ESXi credentials)',
-      });
-    }
-    return out;
-  });
-  return { kind: 'changes', changes };
+  const { objects, secret } = await createWithSecret(session, newSecret, Resources.Host, (ref) =>
+    hostsFor(secretRef ?? ref),
+  );
+  return {
+    kind: 'changes',
+    changes: [
+      ...objects.map((h) => ({
+        ref: `host/${h.metadata.name ?? ''}`,
+        action: 'created' as const,
+        note: `(ESXi host ${h.spec.id ?? ''} at ${ip})`,
+      })),
+      ...(secret
+        ? [
+            {
+              ref: `secret/${secret.metadata.name ?? ''}`,
+              action: 'created' as const,
+              note: '(ESXi credentials)',
+            },
+          ]
+        : []),
+    ],
+  };
 }

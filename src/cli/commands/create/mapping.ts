@@ -2,11 +2,12 @@
  * `create mapping network|storage NAME --source S [--target T] --network-pairs|--storage-pairs …`.
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/apis/forklift/v1beta1/mapping.go
  */
-import { AlreadyExistsError, NotFoundError, UsageError, type Problem } from '../../../api/errors.js';
-import { ForkliftApiVersion, Resources } from '../../../api/kinds.js';
-import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../../api/mapping.js';
-import type { Provider } from '../../../api/provider.js';
+import { NotFoundError, UsageError, type Problem } from '../../../api/index.js';
+import { ForkliftApiVersion, Resources } from '../../../api/index.js';
+import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../../api/index.js';
+import type { Provider } from '../../../api/index.js';
 import type { Session } from '../../context.js';
+import { assertAbsent } from '../../lookup.js';
 import {
   checkStorageDefaults,
   parseNetworkPairs,
@@ -90,8 +91,15 @@ export async function run(session: Session, o: CreateMappingOptions): Promise<Co
   const type = o.kind === 'network' ? Resources.NetworkMap : Resources.StorageMap;
   const parsed = pairProblems(o, session.namespace);
   const providers = await mapProviders(session, o.source, o.target).catch((e: unknown) => {
-    if (parsed.problems.length && e instanceof UsageError)
-      throw new UsageError([...parsed.problems, ...e.problems]);
+    // Report bad pairs together with a bad provider reference, not one after the other.
+    if (!parsed.problems.length) throw e;
+    if (e instanceof UsageError) throw new UsageError([...parsed.problems, ...e.problems]);
+    if (e instanceof NotFoundError) {
+      throw new UsageError([
+        ...parsed.problems,
+        { field: 'provider', message: e.message, ...(e.hint ? { hint: e.hint } : {}) },
+      ]);
+    }
     throw e;
   });
   if (parsed.problems.length) throw new UsageError(parsed.problems);
@@ -105,14 +113,7 @@ export async function run(session: Session, o: CreateMappingOptions): Promise<Co
     metadata: { name: o.name, namespace: session.namespace },
     spec,
   } as NetworkMap | StorageMap;
-  const exists = await session.store.get(type, session.namespace, o.name).then(
-    () => true,
-    (e: unknown) => {
-      if (e instanceof NotFoundError) return false;
-      throw e;
-    },
-  );
-  if (exists) throw new AlreadyExistsError(`${o.kind} mapping`, o.name, session.namespace);
+  await assertAbsent(session, type, o.name, `${o.kind} mapping`);
   if (o.dryRun) return { kind: 'dryRun', objects: [await session.store.create(type, obj, { dryRun: true })] };
   await session.store.create(type, obj);
   return { kind: 'changes', changes: [{ ref: `${type.kind.toLowerCase()}/${o.name}`, action: 'created' }] };

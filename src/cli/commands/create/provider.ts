@@ -4,16 +4,15 @@
  *
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/apis/forklift/v1beta1/provider.go
  */
-import { AlreadyExistsError, NotFoundError, UsageError, type Problem } from '../../../api/errors.js';
-import { ForkliftApiVersion, Resources } from '../../../api/kinds.js';
-import type { Secret } from '../../../api/meta.js';
-import { checkObjectName } from '../../../api/names.js';
-import { ProviderType, type Provider } from '../../../api/provider.js';
+import { UsageError, type Problem } from '../../../api/index.js';
+import { ForkliftApiVersion, Resources } from '../../../api/index.js';
+import type { Secret } from '../../../api/index.js';
+import { checkObjectName } from '../../../api/index.js';
+import { EsxiCloneMethod, ProviderType, SdkEndpoint, type Provider } from '../../../api/index.js';
 import type { Session } from '../../context.js';
-import { checkCaBundle, secretData } from '../../credentials.js';
-import { ownerRef } from '../../refs.js';
-import type { Change, CommandResult } from '../../result.js';
-import { withRollback } from '../../rollback.js';
+import { checkCaBundle, createWithSecret, secretData } from '../../credentials.js';
+import { assertAbsent, getNamed } from '../../lookup.js';
+import type { CommandResult } from '../../result.js';
 
 /** Flags of `create provider` and `patch provider`, normalized. */
 export interface ProviderFlags {
@@ -45,26 +44,44 @@ export interface CreateProviderOptions extends ProviderFlags {
 }
 
 const types = Object.values(ProviderType) as string[];
-const vsphereOnly = [
-  'vddkInitImage',
-  'sdkEndpoint',
-  'useVddkAioOptimization',
-  'vddkBufSizeIn64k',
-  'vddkBufCount',
-  'esxiCloneMethod',
-] as const;
-const openstackOnly = ['domainName', 'projectName', 'regionName'] as const;
-const flagName: Record<string, string> = {
-  vddkInitImage: '--vddk-init-image',
-  sdkEndpoint: '--sdk-endpoint',
-  useVddkAioOptimization: '--use-vddk-aio-optimization',
-  vddkBufSizeIn64k: '--vddk-buf-size-in-64k',
-  vddkBufCount: '--vddk-buf-count',
-  esxiCloneMethod: '--esxi-clone-method',
-  domainName: '--provider-domain-name',
-  projectName: '--provider-project-name',
-  regionName: '--provider-region-name',
+
+/** Which flags each provider type accepts, beyond --url, --secret and TLS. */
+const flagTypes: Record<string, { flag: string; types: readonly string[] }> = {
+  username: { flag: '--username', types: ['vsphere', 'ovirt', 'openstack', 'ec2', 'hyperv', 'nutanix'] },
+  password: { flag: '--password', types: ['vsphere', 'ovirt', 'openstack', 'ec2', 'hyperv', 'nutanix'] },
+  token: { flag: '--provider-token', types: ['openshift', 'openstack'] },
+  vddkInitImage: { flag: '--vddk-init-image', types: ['vsphere'] },
+  sdkEndpoint: { flag: '--sdk-endpoint', types: ['vsphere'] },
+  useVddkAioOptimization: { flag: '--use-vddk-aio-optimization', types: ['vsphere'] },
+  vddkBufSizeIn64k: { flag: '--vddk-buf-size-in-64k', types: ['vsphere'] },
+  vddkBufCount: { flag: '--vddk-buf-count', types: ['vsphere'] },
+  esxiCloneMethod: { flag: '--esxi-clone-method', types: ['vsphere'] },
+  domainName: { flag: '--provider-domain-name', types: ['openstack'] },
+  projectName: { flag: '--provider-project-name', types: ['openstack'] },
+  regionName: { flag: '--provider-region-name', types: ['openstack'] },
 };
+
+/** Flags that change the credentials Secret. */
+export const credentialFlags = [
+  'username',
+  'password',
+  'token',
+  'cacert',
+  'insecureSkipTls',
+  'domainName',
+  'projectName',
+  'regionName',
+] as const;
+
+/** CLI flag of a credential option, for messages. */
+export function credentialFlag(f: ProviderFlags): string {
+  const k = credentialFlags.find((c) => f[c] !== undefined) ?? 'password';
+  return k === 'cacert'
+    ? '--cacert'
+    : k === 'insecureSkipTls'
+      ? '--provider-insecure-skip-tls'
+      : (flagTypes[k]?.flag ?? `--${k}`);
+}
 
 /** VDDK NFC AIO buffer settings in VMware's key names (VixDiskLib.nfcAio.Session.*). */
 export function vddkConfigText(
@@ -83,34 +100,8 @@ export function vddkConfigText(
   return lines.size ? [...lines].map(([k, v]) => `${k}=${v}`).join('\n') : undefined;
 }
 
-/** Problems with the URL for a provider type. */
-export function checkUrl(type: string, url: string | undefined, token: string | undefined): Problem[] {
-  if (type === 'openshift') {
-    if (!url)
-      return token
-        ? [
-            {
-              field: '--url',
-              message: 'is required with --provider-token (a remote cluster)',
-              hint: 'omit both for the local cluster',
-            },
-          ]
-        : [];
-  } else if (!url) {
-    return [
-      {
-        field: '--url',
-        message: `is required for ${type} providers`,
-        hint:
-          type === 'ova'
-            ? 'e.g. --url nfs.example.com:/exports/ova'
-            : type === 'vsphere'
-              ? 'e.g. --url https://vcenter.example.com/sdk'
-              : 'give the endpoint URL',
-      },
-    ];
-  }
-  if (!url) return [];
+/** Problems with a URL for a provider type (the value is never echoed: it may hold credentials). */
+export function urlProblems(type: string, url: string): Problem[] {
   if (type === 'ova') {
     return /^[^\s:/]+:\/(?!\/)\S*$/.test(url)
       ? []
@@ -136,36 +127,109 @@ export function checkUrl(type: string, url: string | undefined, token: string | 
       },
     ];
   }
-  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
-    return [{ field: '--url', message: 'must use https:// (or http://)', value: url }];
+  if (parsed.username || parsed.password) {
+    return [
+      {
+        field: '--url',
+        message:
+          'must not contain credentials (user:password@): the URL is stored in the Provider, readable by anyone who may list providers',
+        hint: 'put them in --username/--password, which go to a Secret',
+      },
+    ];
   }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:')
+    return [{ field: '--url', message: 'must use https:// (or http://)', value: url }];
   return [];
 }
 
-/** Which credentials each type needs, and Forklift's Secret keys for them. */
-function credentialProblems(type: string, f: ProviderFlags): Problem[] {
+/**
+ * Problems with flags that do not fit the provider type or are malformed; shared by create and
+ * patch, so no flag is ever silently ignored.
+ */
+export function flagProblems(type: string, f: ProviderFlags): Problem[] {
   const problems: Problem[] = [];
-  const given = { '--username': f.username, '--password': f.password, '--provider-token': f.token };
-  if (f.secret) {
-    for (const [flag, v] of Object.entries(given)) {
-      if (v !== undefined)
-        problems.push({
-          field: flag,
-          message: 'cannot be combined with --secret: the credentials come from that Secret',
-          hint: 'drop one of them',
-        });
-    }
-    if (f.cacert !== undefined || f.insecureSkipTls !== undefined) {
+  for (const [key, rule] of Object.entries(flagTypes)) {
+    if (f[key as keyof ProviderFlags] !== undefined && !rule.types.includes(type)) {
       problems.push({
-        field: f.cacert !== undefined ? '--cacert' : '--provider-insecure-skip-tls',
-        message: 'cannot be combined with --secret: TLS settings live in that Secret',
+        field: rule.flag,
+        message: `does not apply to ${type} providers (only ${rule.types.join(', ')})`,
       });
     }
-    return problems;
   }
-  const userPass =
-    type === 'vsphere' || type === 'ovirt' || type === 'hyperv' || type === 'nutanix' || type === 'ec2';
-  if (userPass) {
+  if (type === 'ova' && (f.cacert !== undefined || f.insecureSkipTls !== undefined)) {
+    problems.push({
+      field: f.cacert !== undefined ? '--cacert' : '--provider-insecure-skip-tls',
+      message: 'does not apply to ova providers (an NFS export has no TLS)',
+    });
+  }
+  if (f.url !== undefined && f.url !== '') problems.push(...urlProblems(type, f.url));
+  if (f.sdkEndpoint !== undefined && !(SdkEndpoint as readonly string[]).includes(f.sdkEndpoint)) {
+    problems.push({
+      field: '--sdk-endpoint',
+      message: `must be one of ${SdkEndpoint.join(', ')}`,
+      value: f.sdkEndpoint,
+    });
+  }
+  if (
+    f.esxiCloneMethod !== undefined &&
+    !(EsxiCloneMethod as readonly string[]).includes(f.esxiCloneMethod)
+  ) {
+    problems.push({
+      field: '--esxi-clone-method',
+      message: `must be one of ${EsxiCloneMethod.join(', ')}`,
+      value: f.esxiCloneMethod,
+    });
+  }
+  if (f.cacert !== undefined) {
+    const p = checkCaBundle(f.cacert, '--cacert');
+    if (p) problems.push(p);
+  }
+  if (f.cacert !== undefined && f.insecureSkipTls) {
+    problems.push({
+      field: '--provider-insecure-skip-tls',
+      message: 'cannot be combined with --cacert',
+      hint: 'keep --cacert: verification against your CA is the safe choice',
+    });
+  }
+  if (f.secret !== undefined) {
+    const p = checkObjectName(f.secret, '--secret');
+    if (p) problems.push(p);
+    const given = credentialFlags.filter((k) => f[k] !== undefined);
+    if (given.length) {
+      problems.push({
+        field: '--secret',
+        message: `cannot be combined with ${given.map((k) => credentialFlag({ [k]: true })).join(', ')}: credentials and TLS settings come from that Secret`,
+        hint: 'drop one of them',
+      });
+    }
+  }
+  return problems;
+}
+
+/** What `create` requires on top of {@link flagProblems}: a URL and credentials for the type. */
+function requiredProblems(type: string, f: ProviderFlags): Problem[] {
+  const problems: Problem[] = [];
+  if (!f.url && type !== 'openshift') {
+    problems.push({
+      field: '--url',
+      message: `is required for ${type} providers`,
+      hint:
+        type === 'ova'
+          ? 'e.g. --url nfs.example.com:/exports/ova'
+          : type === 'vsphere'
+            ? 'e.g. --url https://vcenter.example.com/sdk'
+            : 'give the endpoint URL',
+    });
+  }
+  if (type === 'openshift' && f.token !== undefined && !f.url) {
+    problems.push({
+      field: '--url',
+      message: 'is required with --provider-token (a remote cluster)',
+      hint: 'omit both for the local cluster',
+    });
+  }
+  if (f.secret !== undefined) return problems;
+  if (['vsphere', 'ovirt', 'ec2', 'hyperv', 'nutanix'].includes(type)) {
     if (!f.username)
       problems.push({
         field: '--username',
@@ -183,61 +247,11 @@ function credentialProblems(type: string, f: ProviderFlags): Problem[] {
       message: 'openstack providers need --username and --password, or --provider-token',
     });
   }
-  if (type === 'openshift' && (f.username || f.password)) {
-    problems.push({
-      field: f.username ? '--username' : '--password',
-      message: 'openshift providers authenticate with --provider-token',
-    });
-  }
-  if (type === 'ova' && (f.username || f.password || f.token)) {
-    problems.push({
-      field: '--username',
-      message: 'ova providers take no credentials (the NFS export is read directly)',
-    });
-  }
-  if (f.cacert !== undefined && f.insecureSkipTls) {
-    problems.push({
-      field: '--provider-insecure-skip-tls',
-      message: 'cannot be combined with --cacert',
-      hint: 'keep --cacert: verification against your CA is the safe choice',
-    });
-  }
-  if (f.cacert !== undefined) {
-    const p = checkCaBundle(f.cacert, '--cacert');
-    if (p) problems.push(p);
-  }
-  return problems;
-}
-
-/** Checks flags that belong to other provider types and closed-set values. */
-function typeFlagProblems(type: string, f: ProviderFlags): Problem[] {
-  const problems: Problem[] = [];
-  if (type !== 'vsphere') {
-    for (const k of vsphereOnly)
-      if (f[k] !== undefined)
-        problems.push({ field: flagName[k] ?? k, message: 'applies to vsphere providers only' });
-  }
-  if (type !== 'openstack') {
-    for (const k of openstackOnly)
-      if (f[k] !== undefined)
-        problems.push({ field: flagName[k] ?? k, message: 'applies to openstack providers only' });
-  }
-  if (f.sdkEndpoint !== undefined && !['vcenter', 'esxi'].includes(f.sdkEndpoint)) {
-    problems.push({ field: '--sdk-endpoint', message: 'must be vcenter or esxi', value: f.sdkEndpoint });
-  }
-  if (f.esxiCloneMethod !== undefined && !['vib', 'ssh'].includes(f.esxiCloneMethod)) {
-    problems.push({ field: '--esxi-clone-method', message: 'must be vib or ssh', value: f.esxiCloneMethod });
-  }
-  if (f.secret !== undefined) {
-    const p = checkObjectName(f.secret, '--secret');
-    if (p) problems.push(p);
-  }
   return problems;
 }
 
 /** Secret data for a provider type (Forklift's keys). */
 export function providerSecretValues(type: string, f: ProviderFlags): Record<string, string | undefined> {
-  const tls = { cacert: f.cacert, insecureSkipVerify: f.insecureSkipTls ? 'true' : undefined };
   switch (type) {
     case 'openstack':
       return {
@@ -248,22 +262,21 @@ export function providerSecretValues(type: string, f: ProviderFlags): Record<str
         domainName: f.domainName,
         projectName: f.projectName,
         regionName: f.regionName,
-        ...tls,
       };
     case 'openshift':
-      return { url: f.url, token: f.token, ...tls };
+      return { url: f.url, token: f.token };
     case 'ova':
       return { url: f.url };
     case 'ec2':
-      return { url: f.url, accessKeyId: f.username, secretAccessKey: f.password, ...tls };
+      return { url: f.url, accessKeyId: f.username, secretAccessKey: f.password };
     case 'hyperv':
-      return { url: f.url, username: f.username, password: f.password, ...tls };
+      return { url: f.url, username: f.username, password: f.password };
     default:
-      return { url: f.url, user: f.username, password: f.password, ...tls };
+      return { url: f.url, user: f.username, password: f.password };
   }
 }
 
-/** vSphere settings from flags (only those given). */
+/** vSphere settings from flags (only those given), on top of `current`. */
 export function vsphereSettings(
   f: ProviderFlags,
   current: Record<string, string> = {},
@@ -294,11 +307,7 @@ export function planProvider(namespace: string, o: CreateProviderOptions): Provi
   if (!types.includes(o.type)) {
     throw new UsageError({ field: '--type', message: `must be one of ${types.join(', ')}`, value: o.type });
   }
-  const problems = [
-    ...checkUrl(o.type, o.url, o.token),
-    ...credentialProblems(o.type, o),
-    ...typeFlagProblems(o.type, o),
-  ];
+  const problems = [...requiredProblems(o.type, o), ...flagProblems(o.type, o)];
   if (problems.length) throw new UsageError(problems);
   const warnings: string[] = [];
   if (o.insecureSkipTls)
@@ -307,7 +316,7 @@ export function planProvider(namespace: string, o: CreateProviderOptions): Provi
     );
   if (o.type === 'vsphere' && o.url && !new URL(o.url).pathname.endsWith('/sdk')) {
     warnings.push(
-      `--url ${o.url} does not end in /sdk; Forklift expects the SDK endpoint, e.g. https://vcenter.example.com/sdk`,
+      `--url does not end in /sdk; Forklift expects the SDK endpoint, e.g. https://vcenter.example.com/sdk`,
     );
   }
   const local = o.type === 'openshift' && !o.url;
@@ -333,7 +342,11 @@ export function planProvider(namespace: string, o: CreateProviderOptions): Provi
       namespace,
       labels: { createdForProviderType: o.type, createdForResourceType: 'providers' },
     },
-    data: secretData(providerSecretValues(o.type, o)),
+    data: secretData({
+      ...providerSecretValues(o.type, o),
+      cacert: o.cacert,
+      insecureSkipVerify: o.insecureSkipTls ? 'true' : undefined,
+    }),
   };
   return { provider, secret, warnings };
 }
@@ -346,61 +359,45 @@ export function planProvider(namespace: string, o: CreateProviderOptions): Provi
 export async function run(session: Session, o: CreateProviderOptions): Promise<CommandResult> {
   const plan = planProvider(session.namespace, o);
   const { store } = session;
-  if (o.secret) {
-    await store.get(Resources.Secret, session.namespace, o.secret).catch((e: unknown) => {
-      if (e instanceof NotFoundError)
-        throw new NotFoundError('secret', o.secret ?? '', session.namespace, {
-          hint: '--secret must name an existing Secret in the provider’s namespace',
-        });
-      throw e;
+  if (o.secret)
+    await getNamed(session, Resources.Secret, o.secret, 'secret', {
+      hint: '--secret must name an existing Secret in the provider’s namespace',
     });
-  }
-  const existing = await store.get(Resources.Provider, session.namespace, o.name).catch((e: unknown) => {
-    if (e instanceof NotFoundError) return undefined;
-    throw e;
-  });
-  if (existing) throw new AlreadyExistsError('provider', o.name, session.namespace);
+  await assertAbsent(session, Resources.Provider, o.name, 'provider');
   if (o.dryRun) {
     const secret = plan.secret && (await store.create(Resources.Secret, plan.secret, { dryRun: true }));
-    const provider = secret
-      ? {
-          ...plan.provider,
-          spec: {
-            ...plan.provider.spec,
-            secret: { name: secret.metadata.name ?? '', namespace: session.namespace },
-          },
-        }
-      : plan.provider;
-    await store.create(Resources.Provider, provider, { dryRun: true });
+    const provider = await store.create(
+      Resources.Provider,
+      secret
+        ? {
+            ...plan.provider,
+            spec: {
+              ...plan.provider.spec,
+              secret: { name: secret.metadata.name ?? '', namespace: session.namespace },
+            },
+          }
+        : plan.provider,
+      { dryRun: true },
+    );
     return { kind: 'dryRun', objects: [...(secret ? [secret] : []), provider] };
   }
-  const changes = await withRollback(async (addUndo) => {
-    const out: Change[] = [];
-    let provider = plan.provider;
-    let secret: Secret | undefined;
-    if (plan.secret) {
-      secret = await store.create(Resources.Secret, plan.secret);
-      const secretName = secret.metadata.name ?? '';
-      addUndo(`secret/${secretName}`, () => store.delete(Resources.Secret, session.namespace, secretName));
-      provider = {
-        ...provider,
-        spec: { ...provider.spec, secret: { name: secretName, namespace: session.namespace } },
-      };
-    }
-    const created = await store.create(Resources.Provider, provider);
-    addUndo(`provider/${o.name}`, () => store.delete(Resources.Provider, session.namespace, o.name));
-    out.push({ ref: `provider/${o.name}`, action: 'created' });
-    if (secret) {
-      await store.patch(Resources.Secret, session.namespace, secret.metadata.name ?? '', {
-        metadata: { ownerReferences: [ownerRef(created)] },
-      });
-      out.push({
-        ref: `secret/${secret.metadata.name ?? ''}`,
-        action: 'created',
-        note: `(credentials of provider/${o.name})`,
-      });
-    }
-    return out;
-  });
-  return { kind: 'changes', changes, warnings: plan.warnings };
+  const { secret } = await createWithSecret(session, plan.secret, Resources.Provider, (secretRef) => [
+    plan.secret ? { ...plan.provider, spec: { ...plan.provider.spec, secret: secretRef } } : plan.provider,
+  ]);
+  return {
+    kind: 'changes',
+    changes: [
+      { ref: `provider/${o.name}`, action: 'created' },
+      ...(secret
+        ? [
+            {
+              ref: `secret/${secret.metadata.name ?? ''}`,
+              action: 'created' as const,
+              note: `(credentials of provider/${o.name})`,
+            },
+          ]
+        : []),
+    ],
+    warnings: plan.warnings,
+  };
 }

@@ -3,12 +3,13 @@
  * Order: remove, add, update. Adding a mapped source, or updating or removing an unmapped one, is
  * an error (kubectl-mtv silently skipped or appended); concurrent patches are retried, so none is lost.
  */
-import { NotFoundError, UsageError, type Problem } from '../../../api/errors.js';
-import { Resources } from '../../../api/kinds.js';
-import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../../api/mapping.js';
-import type { Provider } from '../../../api/provider.js';
-import type { Ref } from '../../../api/ref.js';
+import { UsageError, type Problem } from '../../../api/index.js';
+import { Resources } from '../../../api/index.js';
+import type { NetworkMap, NetworkPair, StorageMap, StoragePair } from '../../../api/index.js';
+import type { Provider } from '../../../api/index.js';
+import type { Ref } from '../../../api/index.js';
 import type { Session } from '../../context.js';
+import { getNamed, tryGet } from '../../lookup.js';
 import {
   checkStorageDefaults,
   parseNetworkPairs,
@@ -16,7 +17,7 @@ import {
   type StorageDefaults,
 } from '../../pairs.js';
 import type { CommandResult } from '../../result.js';
-import { retryOnConflict } from '../../rollback.js';
+import { retryOnConflict } from '../../retry.js';
 import { podSources } from '../create/mapping.js';
 
 /** Options of {@link run}. */
@@ -133,18 +134,15 @@ export async function run(session: Session, o: PatchMappingOptions): Promise<Com
   const type = o.kind === 'network' ? Resources.NetworkMap : Resources.StorageMap;
   const state = { unchanged: false };
   await retryOnConflict(async () => {
-    const current = await session.store
-      .get<NetworkMap | StorageMap>(type, session.namespace, o.name)
-      .catch((e: unknown) => {
-        if (e instanceof NotFoundError)
-          throw new NotFoundError(`${o.kind} mapping`, o.name, session.namespace);
-        throw e;
-      });
+    const current = await getNamed<NetworkMap | StorageMap>(session, type, o.name, `${o.kind} mapping`);
     const srcRef = current.spec.provider.source;
     const source = srcRef.name
-      ? await session.store
-          .get<Provider>(Resources.Provider, srcRef.namespace || session.namespace, srcRef.name)
-          .catch(() => undefined)
+      ? await tryGet<Provider>(
+          session,
+          Resources.Provider,
+          srcRef.name,
+          srcRef.namespace || session.namespace,
+        )
       : undefined;
     const { map, problems } = patchPairs(current.spec.map, o, session.namespace, source);
     if (problems.length) throw new UsageError(problems);
