@@ -37,7 +37,9 @@ export interface HookSpec {
 
 /** Observed state of a Hook. */
 export interface HookStatus {
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

@@ -19,7 +19,9 @@ export interface HostSpec extends Ref {
 
 /** Observed state of a Host. */
 export interface HostStatus {
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

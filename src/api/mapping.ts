@@ -53,9 +53,11 @@ export interface NetworkMapSpec {
 
 /** Observed state of a NetworkMap or StorageMap. */
 export interface MapStatus {
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
   /** Inventory objects resolved while validating the map. */
   references?: Ref[];
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

@@ -35,11 +35,17 @@ export type Time = string;
 
 /** A reference from a dependent object to its owner; drives cascading deletion. */
 export interface OwnerReference {
+  /** API version of the owner. */
   apiVersion: string;
+  /** Kind of the owner. */
   kind: string;
+  /** Name of the owner (same namespace). */
   name: string;
+  /** UID of the owner: the reference holds only while it matches. */
   uid: string;
+  /** The owner is the managing controller. */
   controller?: boolean;
+  /** Foreground deletion of the owner waits for this dependent. */
   blockOwnerDeletion?: boolean;
 }
 
@@ -76,6 +82,7 @@ export interface KubeObject {
  * @see https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/object-reference/
  */
 export interface ObjectReference {
+  /** API version of the referent. */
   apiVersion?: string;
   fieldPath?: string;
   kind?: string;

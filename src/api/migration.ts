@@ -34,10 +34,14 @@ export interface MigrationSpec {
 
 /** Observed state of a Migration. */
 export interface MigrationStatus {
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
+  /** When it started. */
   started?: Time;
+  /** When it completed. */
   completed?: Time;
   vms?: VMStatus[];
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

@@ -43,12 +43,15 @@ export type PlanPhase = (typeof PlanPhase)[keyof typeof PlanPhase];
 export interface HookRef {
   /** PreHook or PostHook. */
   step: string;
+  /** The Hook to run. */
   hook: ObjectReference;
 }
 
 /** The NetworkMap and StorageMap of a plan. */
 export interface PlanMaps {
+  /** The NetworkMap. */
   network: ObjectReference;
+  /** The StorageMap. */
   storage: ObjectReference;
 }
 
@@ -85,12 +88,19 @@ export interface PlanVM extends Ref {
   volumeNameTemplate?: string;
   /** Network interface name template, overriding the plan's. */
   networkNameTemplate?: string;
+  /** Delete the target VM when its migration fails (overrides the plan). */
   deleteVmOnFailMigration?: boolean;
+  /** Migrate disks shared with other VMs (overrides the plan). */
   migrateSharedDisks?: boolean;
+  /** Expose vmx/svm to the guest (overrides the plan; unset follows the source). */
   enableNestedVirtualization?: boolean;
+  /** Attach RDM disks as LUNs (overrides the plan). */
   rdmAsLun?: boolean;
+  /** SCSI persistent reservation on shared LUNs (overrides the plan). */
   scsiReservation?: boolean;
+  /** Relabel SELinux contexts at first boot (overrides the plan). */
   selinuxRelabelAtBoot?: boolean;
+  /** Guest paths left out of the SELinux relabel (overrides the plan). */
   selinuxRelabelExclude?: string[];
   /** Disks to skip, by bus address such as `scsi0:1`. */
   excludeDisks?: string[];
@@ -98,11 +108,15 @@ export interface PlanVM extends Ref {
 
 /** Desired state of a Plan. */
 export interface PlanSpec {
+  /** Free text. */
   description?: string;
+  /** Source and destination providers. */
   provider: ProviderPair;
+  /** Network and storage maps. */
   map: PlanMaps;
   /** Namespace the target VMs are created in. */
   targetNamespace: string;
+  /** The VMs to migrate. */
   vms: PlanVM[];
   /** cold | warm | live | conversion; takes precedence over `warm`. */
   type?: 'cold' | 'warm' | 'live' | 'conversion';
@@ -111,6 +125,7 @@ export interface PlanSpec {
    * @deprecated use `type: warm`.
    */
   warm?: boolean;
+  /** Archived plans are cleaned up and no longer run. */
   archived?: boolean;
   /** NetworkAttachmentDefinition for disk transfer traffic. */
   transferNetwork?: ObjectReference;
@@ -200,33 +215,47 @@ export interface PlanSpec {
 
 /** An error or warning recorded on a VM, step or task. */
 export interface PhaseMessages {
+  /** The phase it happened in. */
   phase: string;
+  /** What happened. */
   reasons: string[];
 }
 
 /** Progress of a step or task, in the unit of its `unit` annotation (MB for disks). */
 export interface Progress {
+  /** Units done. */
   completed: Int64;
+  /** Units in all. */
   total: Int64;
 }
 
 /** A task of a pipeline step (e.g. one disk). */
 export interface Task {
+  /** Step or task name (a disk's file name for disk tasks). */
   name: string;
+  /** Human-readable description. */
   description?: string;
   /** Pending | Running | Completed. */
   phase?: string;
+  /** Why it is in its phase. */
   reason?: string;
+  /** Progress, in the unit of the `unit` annotation (MB for disks). */
   progress: Progress;
+  /** e.g. `unit: MB`. */
   annotations?: Record<string, string>;
+  /** When it started. */
   started?: Time;
+  /** When it completed. */
   completed?: Time;
+  /** The error that failed it. */
   error?: PhaseMessages;
+  /** Warnings that did not fail it. */
   warning?: PhaseMessages;
 }
 
 /** A pipeline step: Initialize, DiskTransfer, ImageConversion, VirtualMachineCreation… */
 export interface Step extends Task {
+  /** Its tasks, e.g. one per disk. */
   tasks?: Task[];
 }
 
@@ -260,9 +289,12 @@ export interface VMStatus extends PlanVM {
   /** Current itinerary phase, e.g. CopyDisks, Completed. */
   phase: string;
   pipeline: Step[];
+  /** When it started. */
   started?: Time;
+  /** When it completed. */
   completed?: Time;
   error?: PhaseMessages;
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
   warm?: Warm;
   /** Source power state before the migration: On, Off or Unknown. */
@@ -283,14 +315,19 @@ export interface VMStatus extends PlanVM {
 
 /** A pinned reference to an object as it was when a migration ran. */
 export interface SnapshotRef {
+  /** Namespace of the object. */
   namespace: string;
+  /** Name of the object. */
   name: string;
+  /** UID of the object then. */
   uid: string;
+  /** Generation of the object then. */
   generation: Int64;
 }
 
 /** Snapshot of the references of one migration run. */
 export interface Snapshot {
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
   provider: { source: SnapshotRef; destination: SnapshotRef };
   plan: SnapshotRef;
@@ -300,7 +337,9 @@ export interface Snapshot {
 
 /** State of the active (or last) migration run of a plan. */
 export interface PlanMigrationStatus {
+  /** When it started. */
   started?: Time;
+  /** When it completed. */
   completed?: Time;
   history?: Snapshot[];
   vms?: VMStatus[];
@@ -313,10 +352,12 @@ export interface PlanStatus {
    * @mtvExtension
    */
   phase?: 'Pending' | 'Ready' | 'Running' | 'Succeeded' | 'Failed' | 'Canceled' | 'Archived';
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
   migration?: PlanMigrationStatus;
   /** The storage map targets a NetApp Shift StorageClass. */
   netAppShiftDestination?: boolean;
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

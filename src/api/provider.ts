@@ -59,6 +59,7 @@ export interface ProviderSpec {
 export interface ProviderStatus {
   /** Staging, ValidationFailed, ConnectionFailed or Ready. */
   phase?: string;
+  /** Forklift conditions (see condition.ts). */
   conditions?: Condition[];
   /** SHA-1 fingerprint of the server certificate (`AA:BB:…`), the VDDK thumbprint. */
   fingerprint?: string;
@@ -70,6 +71,7 @@ export interface ProviderStatus {
   copyApplianceSSHPrivateSecret?: string;
   /** Secret with the copy appliance's SSH public key. */
   copyApplianceSSHPublicSecret?: string;
+  /** metadata.generation the controller last reconciled. */
   observedGeneration?: Int64;
 }
 

@@ -3,19 +3,27 @@
  * subcommands, flags, enumerated flag values, and object names read from the store.
  */
 import type { Command, Option } from 'commander';
-import { Resources } from '../api/index.js';
-import { ProviderType } from '../api/index.js';
+import {
+  AccessMode,
+  EsxiCloneMethod,
+  ProviderType,
+  Resources,
+  SdkEndpoint,
+  StorageVendorProduct,
+  VolumeMode,
+} from '../api/index.js';
 import type { Session } from './context.js';
 import { kindNouns } from './program.js';
 
 const enumerations: Record<string, readonly string[]> = {
   type: Object.values(ProviderType),
   output: ['table', 'wide', 'json', 'yaml', 'markdown', 'name', 'jsonpath=', 'custom-columns='],
-  'sdk-endpoint': ['vcenter', 'esxi'],
-  'esxi-clone-method': ['vib', 'ssh'],
+  'sdk-endpoint': SdkEndpoint,
+  'esxi-clone-method': EsxiCloneMethod,
   store: ['kube', 'local'],
-  'default-volume-mode': ['Filesystem', 'Block'],
-  'default-access-mode': ['ReadWriteOnce', 'ReadWriteMany', 'ReadOnlyMany'],
+  'default-volume-mode': Object.values(VolumeMode),
+  'default-access-mode': Object.values(AccessMode),
+  'default-offload-vendor': StorageVendorProduct,
 };
 const providerFlags = new Set(['source', 'target', 'provider']);
 

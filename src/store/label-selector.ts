@@ -16,8 +16,10 @@ export type LabelRequirement =
 /** Signature of {@link matchesLabels}' predicate. */
 export type LabelPredicate = (labels: Readonly<Record<string, string>> | undefined) => boolean;
 
-const keyPattern = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
-const valuePattern = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+/** Label (and annotation) key: optional DNS-subdomain prefix and `/`, then a name of ≤63 characters. */
+export const keyPattern = /^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
+/** Label value: empty, or ≤63 alphanumerics, '-', '_', '.', alphanumeric at both ends. */
+export const valuePattern = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
 /**
  * Parses a selector.

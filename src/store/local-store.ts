@@ -29,7 +29,7 @@ import { crdName, ForkliftKinds, Resources, type ForkliftKind, type ResourceType
 import type { KubeObject, ObjectMeta, Secret } from '../api/index.js';
 import { checkNamespaceName, checkObjectName } from '../api/index.js';
 import { applyStructuralSchema, forkliftSchema, generatedCrdVersion } from '../api/index.js';
-import { matchesLabels } from './label-selector.js';
+import { keyPattern, matchesLabels, valuePattern } from './label-selector.js';
 import { applyMergePatch } from './merge-patch.js';
 import type {
   DeleteOptions,
@@ -239,6 +239,22 @@ export class LocalStore implements ObjectStore {
         ? checkObjectName(`${obj.metadata.generateName}x`, 'metadata.generateName')
         : undefined;
     if (nameProblem) problems.push(nameProblem);
+    for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
+      if (!keyPattern.test(k) || k.length > 316)
+        problems.push({ field: `metadata.labels[${k}]`, message: 'is not a valid label key' });
+      if (typeof v !== 'string' || !valuePattern.test(v) || v.length > 63) {
+        problems.push({
+          field: `metadata.labels[${k}]`,
+          message:
+            'must be at most 63 alphanumerics, "-", "_" or ".", starting and ending with an alphanumeric',
+          value: v,
+        });
+      }
+    }
+    for (const k of Object.keys(obj.metadata.annotations ?? {})) {
+      if (!keyPattern.test(k) || k.length > 316)
+        problems.push({ field: `metadata.annotations[${k}]`, message: 'is not a valid annotation key' });
+    }
     let out = obj;
     const fk = forkliftKindOf(type);
     if (fk) {

@@ -219,6 +219,24 @@ describe.each(backends)('ObjectStore conformance: $name', (backend) => {
     expect(nothing.items.map((o) => o.metadata.name)).not.toContain('p-bad');
   });
 
+  it('rejects invalid label keys and values', async () => {
+    const labelled = (labels: Record<string, string>): Provider => ({
+      ...provider(ns, 'p-labels'),
+      metadata: { name: 'p-labels', namespace: ns, labels },
+    });
+    await expect(store.create(Resources.Provider, labelled({ 'bad key!': 'x' }))).rejects.toThrow(
+      /metadata\.labels/,
+    );
+    await expect(store.create(Resources.Provider, labelled({ app: 'not ok!' }))).rejects.toThrow(
+      /metadata\.labels/,
+    );
+    const ok = await store.create(
+      Resources.Provider,
+      labelled({ 'app.kubernetes.io/name': 'mtv', tier: '' }),
+    );
+    expect(ok.metadata.labels).toEqual({ 'app.kubernetes.io/name': 'mtv', tier: '' });
+  });
+
   it('dry runs validate without writing', async () => {
     const r = await store.create(Resources.Provider, provider(ns, 'p-dry'), { dryRun: true });
     expect(r.metadata.name).toBe('p-dry');
