@@ -10,8 +10,9 @@ source scripts/setup.sh
 
 export MTV_STORE=local
 export MTV_HOME=${MTV_HOME:-$(mktemp -d "${TMPDIR:-/tmp}/mtv-main-job.XXXXXX")}
-mtv() { echo "\$ mtv $*" | sed -E 's/(-p|--password) [^ ]+/\1 ******/'; node "$root/dist/mtv.js" "$@"; echo; }
-password=$(head -c 12 /dev/urandom | base64)
+mtv() { echo "\$ mtv $*"; node "$root/dist/mtv.js" "$@"; echo; }
+# Passwords go through files (0600), never argv: `ps` and shell history would show them.
+(umask 077 && head -c 12 /dev/urandom | base64 >"$MTV_HOME/vcenter-password" && head -c 12 /dev/urandom | base64 >"$MTV_HOME/esxi-password")
 cat >"$MTV_HOME/pre-hook.yaml" <<'YAML'
 - hosts: localhost
   tasks:
@@ -23,12 +24,12 @@ YAML
 mtv version
 mtv create provider host --type openshift
 mtv create provider vcenter --type vsphere --url https://vcenter.example.com/sdk \
-  -u administrator@vsphere.local -p "$password" --sdk-endpoint vcenter
+  -u administrator@vsphere.local --password-file "$MTV_HOME/vcenter-password" --sdk-endpoint vcenter
 mtv create mapping network vcenter-net --source vcenter \
   --network-pairs "VM Network:default,DMZ@20:openshift-mtv/dmz-bridge,Backup:ignored"
 mtv create mapping storage vcenter-disks --source vcenter \
   --storage-pairs "datastore1:ocs-storagecluster-ceph-rbd;volumeMode=Block,nfs-ds:nfs-csi"
-mtv create host --host-id host-8 --provider vcenter --ip-address 10.0.0.8 -u root --password "$password"
+mtv create host --host-id host-8 --provider vcenter --ip-address 10.0.0.8 -u root --password-file "$MTV_HOME/esxi-password"
 mtv create hook quiesce-db --playbook "@$MTV_HOME/pre-hook.yaml" --deadline 300
 mtv get providers -o wide
 mtv get mappings

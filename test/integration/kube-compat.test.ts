@@ -3,7 +3,7 @@
  * nothing behind, and objects with every field of the Forklift API round-trip through the CRDs.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -94,6 +94,48 @@ describe('kubectl sees what kubectl mtv writes', () => {
     expect(printed).toMatch(
       /^NAME\s+TYPE\s+STATUS\s+READY\s+CONNECTED\s+INVENTORY\s+URL\s+AGE\nvc\s+vsphere/,
     );
+  });
+
+  it('runs as a kubectl plugin: kubectl mtv …', async () => {
+    const bin = mkdtempSync(path.join(tmpdir(), 'mtv-plugin-'));
+    symlinkSync(path.join(repoRoot, 'dist/mtv.js'), path.join(bin, 'kubectl-mtv'));
+    const env = { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH ?? ''}`, NO_COLOR: '1' };
+    const list = await exec('kubectl', ['plugin', 'list'], { env }).catch(
+      (e: unknown) => e as { stdout: string },
+    );
+    expect(list.stdout).toContain(path.join(bin, 'kubectl-mtv'));
+    const created = await exec(
+      'kubectl',
+      [
+        'mtv',
+        '--kubeconfig',
+        kubeconfig,
+        '-n',
+        t.namespace,
+        'create',
+        'provider',
+        'via-plugin',
+        '--type',
+        'openshift',
+      ],
+      { env },
+    );
+    expect(created.stdout).toBe('provider/via-plugin created\n');
+    const help = await exec('kubectl', ['mtv', '--help'], { env });
+    expect(help.stdout).toMatch(/^Usage: kubectl mtv /);
+    const p = YAML.parse(
+      await kubectl(
+        kubeconfig,
+        '-n',
+        t.namespace,
+        'get',
+        'providers.forklift.konveyor.io',
+        'via-plugin',
+        '-o',
+        'yaml',
+      ),
+    ) as Provider;
+    expect(p.spec.type).toBe('openshift');
   });
 
   it('an API refusal half-way leaves no Secret behind (least-privilege ServiceAccount)', async () => {
