@@ -19,29 +19,16 @@ import {
   ForkliftVersion,
   Resources,
 } from '../../src/api/index.js';
-import type { ForkliftKind } from '../../src/api/index.js';
+import type { ForkliftKind, StructuralSchema } from '../../src/api/index.js';
 
-/** A JSON Schema / OpenAPI v3 schema node (the subset used here). */
-export interface SchemaNode {
-  type?: string;
-  format?: string;
-  description?: string;
+/** A JSON Schema node as ts-json-schema-generator emits it: a structural schema plus `$ref`s and unions. */
+export interface SchemaNode extends Omit<StructuralSchema, 'properties' | 'items' | 'additionalProperties'> {
   properties?: Record<string, SchemaNode>;
-  required?: string[];
   items?: SchemaNode;
   additionalProperties?: SchemaNode | boolean;
-  enum?: unknown[];
-  default?: unknown;
-  minimum?: number;
-  maximum?: number;
-  minLength?: number;
-  maxLength?: number;
-  pattern?: string;
   $ref?: string;
   anyOf?: SchemaNode[];
   mtvExtension?: boolean;
-  'x-kubernetes-map-type'?: string;
-  'x-kubernetes-preserve-unknown-fields'?: boolean;
   [k: string]: unknown;
 }
 
