@@ -26,6 +26,30 @@ async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
   return stdout;
 }
 
+/**
+ * Writes a one-context kubeconfig (mode 0600) for `user` on `cluster` (a kubeconfig cluster
+ * entry, e.g. the admin's), and returns its path.
+ */
+function writeKubeconfig(cluster: unknown, user: Record<string, unknown>, namespace?: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-kc-')), 'kubeconfig');
+  const clusterName = (cluster as { name: string }).name;
+  writeFileSync(
+    file,
+    YAML.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster],
+      users: [{ name: 'user', user }],
+      contexts: [
+        { name: 'ctx', context: { cluster: clusterName, user: 'user', ...(namespace ? { namespace } : {}) } },
+      ],
+      'current-context': 'ctx',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
 describe('kubectl sees what kubectl mtv writes', () => {
   let kubeconfig: string;
   let t: CliTarget;
@@ -177,19 +201,7 @@ describe('kubectl sees what kubectl mtv writes', () => {
       },
     );
     const admin = YAML.parse(await kubectl(kubeconfig, 'config', 'view', '--raw')) as { clusters: unknown[] };
-    const limited = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-sa-')), 'kubeconfig');
-    writeFileSync(
-      limited,
-      YAML.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: admin.clusters,
-        users: [{ name: sa, user: { token: token.status.token } }],
-        contexts: [{ name: sa, context: { cluster: 'mtv-testbed', user: sa, namespace: ns } }],
-        'current-context': sa,
-      }),
-      { mode: 0o600 },
-    );
+    const limited = writeKubeconfig(admin.clusters[0], { token: token.status.token }, ns);
     const before = (await store.list(Resources.Secret, { namespace: ns })).items.length;
     const r = await runCli({ mode: 'kube', env: { KUBECONFIG: limited }, namespace: ns }, [
       'create',
@@ -224,31 +236,10 @@ describe('kubectl sees what kubectl mtv writes', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'mtv-exec-'));
     const plugin = path.join(dir, 'credential-plugin.sh');
     writeFileSync(plugin, `#!/bin/sh\ncat <<'JSON'\n${credential}\nJSON\n`, { mode: 0o700 });
-    const execConfig = path.join(dir, 'kubeconfig');
-    writeFileSync(
-      execConfig,
-      YAML.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: admin.clusters,
-        users: [
-          {
-            name: 'exec',
-            user: {
-              exec: {
-                apiVersion: 'client.authentication.k8s.io/v1',
-                command: plugin,
-                interactiveMode: 'Never',
-              },
-            },
-          },
-        ],
-        contexts: [
-          { name: 'exec', context: { cluster: 'mtv-testbed', user: 'exec', namespace: t.namespace } },
-        ],
-        'current-context': 'exec',
-      }),
-      { mode: 0o600 },
+    const execConfig = writeKubeconfig(
+      admin.clusters[0],
+      { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: plugin, interactiveMode: 'Never' } },
+      t.namespace,
     );
     const r = await runCli({ mode: 'kube', env: { KUBECONFIG: execConfig }, namespace: t.namespace }, [
       'version',
@@ -280,17 +271,9 @@ describe('kubectl sees what kubectl mtv writes', () => {
   });
 
   it('an unreachable cluster is an error, never a switch to local mode', async () => {
-    const dead = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-dead-')), 'kubeconfig');
-    writeFileSync(
-      dead,
-      YAML.stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'dead', cluster: { server: 'https://127.0.0.1:1' } }],
-        users: [{ name: 'u', user: { token: 'x' } }],
-        contexts: [{ name: 'dead', context: { cluster: 'dead', user: 'u' } }],
-        'current-context': 'dead',
-      }),
+    const dead = writeKubeconfig(
+      { name: 'dead', cluster: { server: 'https://127.0.0.1:1' } },
+      { token: 'x' },
     );
     const home = mkdtempSync(path.join(tmpdir(), 'mtv-home-'));
     const { stdout, stderr, code } = await exec(
