@@ -1,0 +1,70 @@
+/** Inventory-like VM rows shared by the query tests (not part of the module's API). */
+
+const GiB = 1024 ** 3;
+
+/** Five VMs with gaps: 3 has no nics/labels/guestId, 4 has no powerState and a null memoryMB. */
+export const vms = [
+  {
+    id: 1,
+    name: 'prod-web-1',
+    powerState: 'poweredOn',
+    memoryMB: 8192,
+    cpuCount: 4,
+    cluster: 'prod',
+    guestId: 'rhel9_64Guest',
+    isTemplate: false,
+    created: '2024-01-31T23:30:00Z',
+    disks: [
+      { capacity: 50 * GiB, thin: true },
+      { capacity: 200 * GiB, thin: false },
+    ],
+    nics: [{ mac: '00:50:56:aa:bb:01' }],
+    labels: { 'app.kubernetes.io/name': 'web', tier: 'front' },
+    tags: ['web', 'prod'],
+  },
+  {
+    id: 2,
+    name: 'prod-db-1',
+    powerState: 'poweredOff',
+    memoryMB: 65536,
+    cpuCount: 16,
+    cluster: 'prod',
+    guestId: 'windows2019srv_64Guest',
+    created: '2024-02-01T00:00:00Z',
+    disks: [{ capacity: 500 * GiB, thin: true }],
+    nics: [],
+    labels: { 'app.kubernetes.io/name': 'db' },
+    tags: ['db'],
+  },
+  {
+    id: 3,
+    name: 'test-vm',
+    powerState: 'suspended',
+    memoryMB: 2048,
+    cpuCount: 1,
+    cluster: 'test',
+    created: '2023-12-15',
+    disks: [],
+    tags: [],
+  },
+  {
+    id: 4,
+    name: 'Prod-Legacy',
+    memoryMB: null,
+    cpuCount: 2,
+    cluster: 'prod',
+    isTemplate: true,
+    memStr: '8192',
+    disks: [{ capacity: 10 * GiB }],
+  },
+  {
+    id: 5,
+    name: 'where-vm',
+    powerState: 'poweredOn',
+    memoryMB: 4096,
+    cpuCount: 2,
+    cluster: 'test',
+    notes: 'line1\nline2',
+    disks: [{ capacity: 100 * GiB, thin: true }],
+  },
+];
