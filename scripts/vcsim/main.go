@@ -1,0 +1,234 @@
+// Command vcsim-mtv runs govmomi's vCenter simulator for mtv's tests and benchmarks.
+//
+// It is started by scripts/vcsim-testbed.sh. It builds a VPX model of the requested size, serves
+// it over HTTPS on a loopback port with a freshly generated self-signed certificate and enforced
+// credentials, prints one KEY=value line per fact on stdout once it is listening, and runs until
+// SIGINT/SIGTERM or until its parent process exits. Then it removes the model's datastore
+// directories and the certificate it wrote. Diagnostics go to stderr.
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/sha1"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/hex"
+	"encoding/pem"
+	"flag"
+	"fmt"
+	"log"
+	"math/big"
+	"net"
+	"net/url"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/vmware/govmomi/simulator"
+)
+
+type options struct {
+	listen, username, password, dir     string
+	keep                                bool
+	datacenters, clusters, clusterHosts int
+	hosts, vms, datastores, pools       int
+	portgroups, folders, apps           int
+}
+
+func parseFlags() options {
+	var o options
+	flag.StringVar(&o.listen, "listen", "127.0.0.1:0", "host:port to listen on (port 0: a free port)")
+	flag.StringVar(&o.username, "username", "mtv", "user name that Login accepts")
+	flag.StringVar(&o.password, "password", "", "password that Login accepts (empty: a random one)")
+	flag.StringVar(&o.dir, "dir", "", "run directory for the certificate and the datastores, removed on exit (default: a new temporary directory)")
+	flag.BoolVar(&o.keep, "keep", false, "keep the run directory and the datastores on exit")
+	flag.IntVar(&o.datacenters, "datacenters", 1, "datacenters")
+	flag.IntVar(&o.clusters, "clusters", 1, "clusters per datacenter")
+	flag.IntVar(&o.clusterHosts, "hosts-per-cluster", 3, "hosts per cluster")
+	flag.IntVar(&o.hosts, "standalone-hosts", 1, "standalone hosts per datacenter")
+	flag.IntVar(&o.vms, "vms-per-host", 2, "VMs per standalone host and per cluster resource pool")
+	flag.IntVar(&o.datastores, "datastores", 1, "datastores (each mounted on every host)")
+	flag.IntVar(&o.pools, "pools", 0, "child resource pools per cluster (VMs then go into each child pool)")
+	flag.IntVar(&o.portgroups, "portgroups", 1, "distributed port groups per datacenter")
+	flag.IntVar(&o.folders, "folders", 0, "put the datacenters and their inventory into this many nested folders")
+	flag.IntVar(&o.apps, "apps", 0, "vApps per cluster")
+	flag.Parse()
+	return o
+}
+
+func main() {
+	log.SetFlags(0)
+	log.SetPrefix("[vcsim-mtv] ")
+	o := parseFlags()
+	if err := run(o); err != nil {
+		log.Fatalf("ERROR: %v", err)
+	}
+}
+
+func run(o options) error {
+	started := time.Now()
+	if o.password == "" {
+		o.password = randomHex(12)
+	}
+	dir, err := runDir(o.dir)
+	if err != nil {
+		return err
+	}
+	if !o.keep {
+		defer os.RemoveAll(dir)
+	}
+	// the model creates its datastores' directories under os.TempDir()
+	if err := os.Setenv("TMPDIR", dir); err != nil {
+		return err
+	}
+
+	m := simulator.VPX()
+	m.Datacenter, m.Cluster, m.ClusterHost, m.Host = o.datacenters, o.clusters, o.clusterHosts, o.hosts
+	m.Machine, m.Datastore, m.Pool, m.Portgroup, m.Folder, m.App = o.vms, o.datastores, o.pools, o.portgroups, o.folders, o.apps
+	if err := m.Create(); err != nil {
+		return fmt.Errorf("creating the model: %w", err)
+	}
+	if !o.keep {
+		defer m.Remove()
+	}
+	log.Printf("model created in %s", time.Since(started).Round(time.Millisecond))
+
+	cert, err := selfSignedCert()
+	if err != nil {
+		return err
+	}
+	caFile := filepath.Join(dir, "vcsim-ca.pem")
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), 0o644); err != nil {
+		return err
+	}
+	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.username, o.password)}
+	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	s := m.Service.NewServer()
+
+	printFacts(m, s, o, caFile, cert.Certificate[0])
+	log.Printf("listening on %s after %s", s.URL.Host, time.Since(started).Round(time.Millisecond))
+	waitForStop()
+	closeWithin(s, 5*time.Second)
+	return nil
+}
+
+func printFacts(m *simulator.Model, s *simulator.Server, o options, caFile string, der []byte) {
+	u := *s.URL
+	u.User = nil
+	count := m.Count()
+	facts := [][2]string{
+		{"VCSIM_URL", u.String()},
+		{"VCSIM_USERNAME", o.username},
+		{"VCSIM_PASSWORD", o.password},
+		{"VCSIM_CACERT", caFile},
+		{"VCSIM_FINGERPRINT", fingerprint(der)},
+		{"VCSIM_PID", fmt.Sprint(os.Getpid())},
+		{"VCSIM_DATACENTERS", fmt.Sprint(count.Datacenter)},
+		{"VCSIM_CLUSTERS", fmt.Sprint(count.Cluster)},
+		{"VCSIM_HOSTS", fmt.Sprint(count.Host)},
+		{"VCSIM_VMS", fmt.Sprint(count.Machine)},
+		{"VCSIM_DATASTORES", fmt.Sprint(count.Datastore)},
+	}
+	var b strings.Builder
+	for _, f := range facts {
+		fmt.Fprintf(&b, "%s=%s\n", f[0], f[1])
+	}
+	_, _ = os.Stdout.WriteString(b.String())
+}
+
+// runDir creates dir, or a new temporary directory when dir is empty, and returns its absolute path.
+func runDir(dir string) (string, error) {
+	if dir == "" {
+		return os.MkdirTemp("", "vcsim-mtv-")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return filepath.Abs(dir)
+}
+
+// selfSignedCert makes an ECDSA P-256 certificate for 127.0.0.1, ::1 and localhost that is its own CA,
+// so clients can pin it as the trust anchor (like a vCenter's VMCA root).
+func selfSignedCert() (tls.Certificate, error) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 120))
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber:          serial,
+		Subject:               pkix.Name{CommonName: "vcsim-mtv", Organization: []string{"mtv test"}},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(30 * 24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		return tls.Certificate{}, err
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, nil
+}
+
+// fingerprint is the SHA-1 of the DER certificate as uppercase hex pairs joined by colons.
+func fingerprint(der []byte) string {
+	sum := sha1.Sum(der)
+	h := strings.ToUpper(hex.EncodeToString(sum[:]))
+	pairs := make([]string, 0, len(sum))
+	for i := 0; i < len(h); i += 2 {
+		pairs = append(pairs, h[i:i+2])
+	}
+	return strings.Join(pairs, ":")
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// waitForStop returns on SIGINT/SIGTERM or once the parent process is gone (re-parented).
+func waitForStop() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	parent := os.Getppid()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			log.Printf("signal received; stopping")
+			return
+		case <-tick.C:
+			if os.Getppid() != parent {
+				log.Printf("parent %d exited; stopping", parent)
+				return
+			}
+		}
+	}
+}
+
+// closeWithin closes the server, giving outstanding requests (e.g. a long WaitForUpdatesEx) a deadline.
+func closeWithin(s *simulator.Server, d time.Duration) {
+	done := make(chan struct{})
+	go func() { s.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(d):
+		log.Printf("outstanding requests still open after %s; exiting anyway", d)
+	}
+}

@@ -1,0 +1,150 @@
+/**
+ * Starts govmomi's vCenter simulator (scripts/vcsim-testbed.sh) for integration tests: HTTPS on a
+ * free loopback port, a fresh self-signed certificate, enforced credentials, a model of the size
+ * asked for. The script stops the simulator when {@link Vcsim.stop} is called or this process dies.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/vcsim-testbed.sh');
+
+/** Size of the simulated inventory and credentials; unset fields keep the script's defaults. */
+export interface VcsimOptions {
+  /** @default 1 */
+  datacenters?: number;
+  /** Clusters per datacenter. @default 1 */
+  clusters?: number;
+  /** Hosts per cluster. @default 3 */
+  hostsPerCluster?: number;
+  /** Standalone hosts per datacenter. @default 1 */
+  standaloneHosts?: number;
+  /** VMs per standalone host and per cluster resource pool. @default 2 */
+  vmsPerHost?: number;
+  /** @default 1 */
+  datastores?: number;
+  /** Child resource pools per cluster. @default 0 */
+  pools?: number;
+  /** Distributed port groups per datacenter. @default 1 */
+  portgroups?: number;
+  /** @default "mtv" */
+  username?: string;
+  /** @default random */
+  password?: string;
+  /** Milliseconds to wait until it listens (building the model takes ~37 ms per VM). @default 600000 */
+  timeoutMs?: number;
+}
+
+/** A running simulator. */
+export interface Vcsim {
+  /** SDK URL, `https://127.0.0.1:PORT/sdk`. */
+  url: string;
+  username: string;
+  password: string;
+  /** Path of the server certificate (PEM), which is its own CA. */
+  caCertPath: string;
+  /** The PEM text of {@link Vcsim.caCertPath}. */
+  caCert: string;
+  /** SHA-1 fingerprint of the certificate, `AA:BB:…`. */
+  fingerprint: string;
+  /** Object counts of the model, as the simulator reports them. */
+  counts: { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
+  /** Stops the simulator and removes its files. */
+  stop(): Promise<void>;
+}
+
+const flagNames: Readonly<Record<string, string>> = {
+  datacenters: '--datacenters',
+  clusters: '--clusters',
+  hostsPerCluster: '--hosts-per-cluster',
+  standaloneHosts: '--standalone-hosts',
+  vmsPerHost: '--vms-per-host',
+  datastores: '--datastores',
+  pools: '--pools',
+  portgroups: '--portgroups',
+  username: '--username',
+  password: '--password',
+};
+
+const requiredKeys = [
+  'VCSIM_URL',
+  'VCSIM_USERNAME',
+  'VCSIM_PASSWORD',
+  'VCSIM_CACERT',
+  'VCSIM_FINGERPRINT',
+  'VCSIM_VMS',
+  'VCSIM_DATASTORES',
+];
+
+/** Starts the simulator and resolves once it listens. */
+export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
+  const args = ['start'];
+  for (const [key, flag] of Object.entries(flagNames)) {
+    const value = options[key as keyof VcsimOptions];
+    if (value !== undefined) args.push(`${flag}=${String(value)}`);
+  }
+  const child = spawn('bash', [script, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const stop = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) {
+        resolve();
+        return;
+      }
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  try {
+    const facts = await readFacts(child, options.timeoutMs ?? 600_000);
+    const fact = (k: string): string => facts.get(k) ?? '';
+    const count = (k: string): number => Number(facts.get(k) ?? 0);
+    return {
+      url: fact('VCSIM_URL'),
+      username: fact('VCSIM_USERNAME'),
+      password: fact('VCSIM_PASSWORD'),
+      caCertPath: fact('VCSIM_CACERT'),
+      caCert: readFileSync(fact('VCSIM_CACERT'), 'utf8'),
+      fingerprint: fact('VCSIM_FINGERPRINT'),
+      counts: {
+        datacenters: count('VCSIM_DATACENTERS'),
+        clusters: count('VCSIM_CLUSTERS'),
+        hosts: count('VCSIM_HOSTS'),
+        vms: count('VCSIM_VMS'),
+        datastores: count('VCSIM_DATASTORES'),
+      },
+      stop,
+    };
+  } catch (e: unknown) {
+    await stop();
+    throw e;
+  }
+}
+
+/** Collects the script's `KEY=value` lines until every required key is there. */
+function readFacts(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<Map<string, string>> {
+  return new Promise((resolve, reject) => {
+    const facts = new Map<string, string>();
+    let buffered = '';
+    const timer = setTimeout(
+      () => reject(new Error(`vcsim-testbed.sh not ready after ${timeoutMs} ms`)),
+      timeoutMs,
+    );
+    child.stdout?.on('data', (d: Buffer) => {
+      buffered += d.toString();
+      const lines = buffered.split('\n');
+      buffered = lines.pop() ?? '';
+      for (const line of lines) {
+        const i = line.indexOf('=');
+        if (i > 0) facts.set(line.slice(0, i), line.slice(i + 1));
+      }
+      if (requiredKeys.every((k) => facts.has(k))) {
+        clearTimeout(timer);
+        resolve(facts);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`vcsim-testbed.sh exited (${signal ?? String(code)}) before it was ready`));
+    });
+  });
+}
