@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# The main job on the embedded default (local mode, no cluster): register a vCenter and the local
-# KubeVirt target, map networks and datastores, add an ESXi host and a hook, then inspect them.
-# Migration (plans, disk copy) arrives with the plans issue; this shows the resource workflow.
+# The main job on the embedded default (local mode, no cluster): register a vCenter (VMware's own
+# simulator, vcsim, started here) and the local KubeVirt target, watch the provider become Ready as
+# the background controller collects its inventory, explore the inventory with queries, map
+# networks and datastores, add an ESXi host and a hook, then inspect them.
+# Migration (plans, disk copy) arrives with the plans issue.
 # Runs in a fresh store under $MTV_HOME (default: a new temporary directory).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -21,15 +23,43 @@ cat >"$MTV_HOME/pre-hook.yaml" <<'YAML'
         msg: quiescing
 YAML
 
+# A vCenter to talk to: vcsim on a free loopback port with its own certificate and credentials
+# (built from the Go module proxy on first use, then cached). It stops when this script exits.
+facts="$MTV_HOME/vcsim.env"
+MTV_VCSIM_PASSWORD=$(cat "$MTV_HOME/vcenter-password") bash scripts/vcsim-testbed.sh start \
+  --clusters 2 --hosts-per-cluster 2 --vms-per-host 4 --portgroups 2 >"$facts" &
+vcsim_pid=$!
+trap 'kill $vcsim_pid 2>/dev/null; node "$root/dist/mtv.js" controller stop >/dev/null 2>&1 || true' EXIT
+for _ in $(seq 600); do grep -q '^VCSIM_DATASTORES=' "$facts" 2>/dev/null && break; sleep 0.5; done
+grep -q '^VCSIM_DATASTORES=' "$facts" || { echo "vcsim did not start" >&2; exit 1; }
+vcsim_url=$(sed -n 's/^VCSIM_URL=//p' "$facts")
+vcsim_user=$(sed -n 's/^VCSIM_USERNAME=//p' "$facts")
+vcsim_ca=$(sed -n 's/^VCSIM_CACERT=//p' "$facts")
+
 mtv version
 mtv create provider host --type openshift
-mtv create provider vcenter --type vsphere --url https://vcenter.example.com/sdk \
-  -u administrator@vsphere.local --password-file "$MTV_HOME/vcenter-password" --sdk-endpoint vcenter
+# Creating a provider starts the background controller (it exits after 10 idle minutes).
+mtv create provider vcenter --type vsphere --url "$vcsim_url" \
+  -u "$vcsim_user" --password-file "$MTV_HOME/vcenter-password" --cacert "@$vcsim_ca"
+echo "\$ waiting for provider/vcenter to become Ready"
+for _ in $(seq 120); do
+  [[ $(node "$root/dist/mtv.js" get provider vcenter -o jsonpath='{.status.phase}' 2>/dev/null) == Ready ]] && break
+  sleep 0.5
+done
+mtv get providers
+mtv controller status
+mtv get inventory vm vcenter
+mtv get inventory vm vcenter -q "where powerState = 'poweredOn' and name like 'DC0_C1%' order by name desc limit 3"
+mtv get inventory vm vcenter -q "select cluster, count(*) as vms, sum(memoryMB) as memoryMB, sum(diskCapacity)/1Gi as diskGiB group by cluster order by vms desc"
+mtv get inventory network vcenter
+mtv get inventory datastore vcenter -o markdown
+mtv get inventory vm vcenter -q "where name like 'DC0_H0%'" -o planvms
 mtv create mapping network vcenter-net --source vcenter \
-  --network-pairs "VM Network:default,DMZ@20:openshift-mtv/dmz-bridge,Backup:ignored"
+  --network-pairs "VM Network:default,DC0_DVPG0:openshift-mtv/dmz-bridge,DC0_DVPG1:ignored"
 mtv create mapping storage vcenter-disks --source vcenter \
-  --storage-pairs "datastore1:ocs-storagecluster-ceph-rbd;volumeMode=Block,nfs-ds:nfs-csi"
-mtv create host --host-id host-8 --provider vcenter --ip-address 10.0.0.8 -u root --password-file "$MTV_HOME/esxi-password"
+  --storage-pairs "LocalDS_0:ocs-storagecluster-ceph-rbd;volumeMode=Block"
+host_id=$(node "$root/dist/mtv.js" get inventory host vcenter -q "limit 1" -o json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s)[0].id))')
+mtv create host --host-id "$host_id" --provider vcenter --ip-address 10.0.0.8 -u root --password-file "$MTV_HOME/esxi-password"
 mtv create hook quiesce-db --playbook "@$MTV_HOME/pre-hook.yaml" --deadline 300
 mtv get providers -o wide
 mtv get mappings

@@ -9,6 +9,8 @@ source scripts/setup.sh
 
 command -v go >/dev/null || { echo "Go is needed to build the test control plane (kube-apiserver, etcd)" >&2; exit 1; }
 bash scripts/kube-testbed.sh build
+echo "[test] building vcsim (govmomi's vSphere simulator; ~1 min the first time, then cached)" >&2
+bash scripts/vcsim-testbed.sh build >/dev/null
 if ! command -v kubectl >/dev/null; then
   cache=${MTV_TESTBED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mtv-testbed}
   if [[ ! -x $cache/bin/kubectl ]]; then

@@ -68,6 +68,18 @@ export const Resources = {
   Hook: forklift('Hook', 'hooks'),
   Secret: core('Secret', 'secrets', true),
   Namespace: core('Namespace', 'namespaces', false),
+  /** Leader election of the controller in cluster mode. */
+  Lease: {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    listKind: 'LeaseList',
+    plural: 'leases',
+    singular: 'lease',
+    namespaced: true,
+    statusSubresource: false,
+  },
 } as const satisfies Record<string, ResourceType>;
 
 /** Name of a kind in {@link Resources}. */

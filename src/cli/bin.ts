@@ -27,6 +27,7 @@ const code = await runCli(process.argv.slice(2), {
   invokedAs: invokedAs(process.argv[1]),
   version: typeof MTV_VERSION === 'string' ? MTV_VERSION : '0.0.0-dev',
   signal: controller.signal,
+  self: [process.execPath, ...(process.argv[1] ? [process.argv[1]] : [])],
 });
 process.exitCode = code;
 // Let pending stdout writes drain; do not wait for idle sockets.

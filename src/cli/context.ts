@@ -5,7 +5,7 @@
 import { UsageError } from '../api/index.js';
 import { checkNamespaceName } from '../api/index.js';
 import type { ObjectStore, StoreMode } from '../store/index.js';
-import { openStore } from '../store/index.js';
+import { openStore, resolveMtvHome } from '../store/index.js';
 import type { Io } from './io.js';
 
 /** kubectl-style global flags. */
@@ -32,6 +32,14 @@ export interface Session {
   /** Directory `@file` arguments are relative to. */
   cwd: string;
   now(): Date;
+  /** `$MTV_HOME`: the local store, the local controller's lock and log, inventory databases. */
+  home: string;
+  /** The environment (MTV_INVENTORY_URL, MTV_CONTROLLER_IDLE_EXIT…). */
+  env: Readonly<Record<string, string | undefined>>;
+  /** How to start this program again (`[node, script]`), for the background controller. */
+  self?: readonly string[];
+  /** Aborts long operations (Ctrl-C). */
+  signal?: AbortSignal;
 }
 
 /** Everything a CLI invocation has: IO, environment, flags, and a lazily opened session. */
@@ -43,6 +51,8 @@ export interface CommandContext {
   global: GlobalOptions;
   /** Aborts requests in flight and watches (Ctrl-C). */
   signal?: AbortSignal | undefined;
+  /** How to start this program again (`[node, script]`); absent when not run from a binary. */
+  self?: readonly string[] | undefined;
   /** Opens the store on first call (commands such as help never open one). */
   session(): Promise<Session>;
   /** Closes the store if it was opened. */
@@ -93,6 +103,10 @@ export function createContext(init: Omit<CommandContext, 'session' | 'close'>): 
       allNamespaces: g.allNamespaces ?? false,
       cwd: init.cwd,
       now: () => new Date(),
+      home: resolveMtvHome(init.env, init.homeDir),
+      env: init.env,
+      ...(init.self ? { self: init.self } : {}),
+      ...(init.signal ? { signal: init.signal } : {}),
     };
   }
   return ctx;

@@ -33,6 +33,8 @@ export interface CliEnvironment {
   version: string;
   /** Aborts a running watch (SIGINT). */
   signal?: AbortSignal;
+  /** How to start this program again (`[node, script]`), for the background controller. */
+  self?: readonly string[];
 }
 
 /** The boolean flags of the program that have a `--no-` twin: long names, and short → long. */
@@ -84,6 +86,8 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
       env: e.env,
       cwd: e.cwd,
       homeDir: e.homeDir,
+      signal: e.signal,
+      self: e.self,
       global: { ...global, ...(global.v !== undefined ? { verbose: global.v } : {}) },
     });
     verbose = verbosity(ctx.global);
@@ -98,6 +102,7 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
       if (result.kind === 'changes' && result.failed?.length) exitCode = ExitCode.Failure;
     },
     watch: (cmd, session, views, names, selector) => watch(cmd, session, views, names, selector, e),
+    needsController: (session) => startLocalController(session, e),
     output: { writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(sanitize(s)) },
   });
   try {
@@ -168,6 +173,22 @@ async function watch(
       );
       e.io.out(format.kind === 'table' || format.kind === 'wide' ? row.split('\n').slice(1).join('\n') : row);
     }
+  }
+}
+
+/**
+ * Local mode: makes sure a background controller reconciles what a command wrote (unless
+ * `MTV_AUTO_CONTROLLER=0`, for users who run `mtv controller run` themselves).
+ */
+async function startLocalController(session: Session, e: CliEnvironment): Promise<void> {
+  if (session.mode !== 'local' || !e.self || e.env.MTV_AUTO_CONTROLLER === '0') return;
+  const { ensureLocalController, idleExitSeconds } = await import('../controller/background.js');
+  const r = await ensureLocalController({ home: session.home, self: e.self, env: e.env });
+  if (r.started) {
+    e.io.err(
+      `mtv: started a background controller (pid ${String(r.state?.pid)}) for ${session.home}; it exits after ${String(idleExitSeconds(e.env))} s without use (mtv controller status|logs|stop)
+`,
+    );
   }
 }
 

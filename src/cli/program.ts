@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
+import { inventoryResources } from './resources/inventory.js';
 import type { CommandResult } from './result.js';
 import type { Session } from './context.js';
 import { UsageError } from '../api/index.js';
@@ -28,6 +29,8 @@ export interface ProgramHooks {
     names: string[],
     selector: string | undefined,
   ): Promise<void>;
+  /** Called after a command wrote objects: local mode starts the background controller. */
+  needsController(session: Session): Promise<void>;
   /** The client version. */
   version: string;
   /** Where commander writes help and its own errors (set before any subcommand exists, so all inherit it). */
@@ -239,7 +242,177 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declarePatch(program, act);
   declareDelete(program, hooks);
   declareVersionAndCompletion(program, hooks);
+  declareController(program, hooks);
+  declareInventory(program, hooks);
+  declareHelp(program, hooks);
   return program;
+}
+
+function declareInventory(program: Command, hooks: ProgramHooks): void {
+  const get = program.commands.find((c) => c.name() === 'get') as Command;
+  const inv = get
+    .command('inventory')
+    .description('Explore a provider’s inventory (VMs, networks, datastores…)');
+  for (const r of inventoryResources) {
+    const c = inv
+      .command(r.nouns[0] ?? '')
+      .aliases(r.nouns.slice(1))
+      .argument('[provider]', 'the provider (or -p)')
+      .description(`List ${r.collection} of a provider`)
+      .option('-p, --provider <provider>', 'the provider (NAME or NAMESPACE/NAME)')
+      .option('-q, --query <query>', 'filter, select, group, sort and limit (see: mtv help query)')
+      .option(
+        '-o, --output <format>',
+        `table, json, yaml, markdown${r.collection === 'vms' ? ' or planvms' : ''}`,
+      )
+      .option(
+        '--inventory-url <url>',
+        'the inventory service (cluster mode; else $MTV_INVENTORY_URL, else the API server’s service proxy)',
+      );
+    boolOption(c, '-w, --watch', 'keep the list on screen, updated as the inventory changes')
+      .addHelpText(
+        'after',
+        examples(
+          `mtv get inventory ${r.nouns[0] ?? ''} vcenter`,
+          ...(r.collection === 'vms'
+            ? [
+                `mtv get inventory vm vcenter -q "where powerState = 'poweredOn' and memoryMB > 4096 and name like 'prod-%'"`,
+                `mtv get inventory vm vcenter -q "select cluster, count(*) as vms, sum(memoryMB)/1024 as memGB group by cluster order by vms desc"`,
+                'mtv get inventory vm vcenter -q "where len(disks) > 1" -o planvms > vms.yaml',
+              ]
+            : []),
+        ),
+      )
+      .action(async (providerArg: string | undefined, o: Opts, cmd: Command) => {
+        const provider = providerArg ?? str(o, 'provider');
+        if (providerArg && str(o, 'provider') && providerArg !== str(o, 'provider'))
+          throw new UsageError({
+            field: '--provider',
+            message: `conflicts with the argument "${providerArg}"`,
+          });
+        if (!provider) {
+          throw new UsageError({
+            field: 'PROVIDER',
+            message: 'a provider is required',
+            hint: `name it: mtv get inventory ${r.nouns[0] ?? ''} PROVIDER (list them with: mtv get providers)`,
+          });
+        }
+        const session = await hooks.session(cmd);
+        await hooks.needsController(session);
+        const m = await import('./commands/get-inventory.js');
+        const opts = {
+          resource: r,
+          provider,
+          ...(str(o, 'query') !== undefined ? { query: str(o, 'query') } : {}),
+          ...(str(o, 'output') !== undefined ? { output: str(o, 'output') } : {}),
+          ...(str(o, 'inventoryUrl') !== undefined ? { inventoryUrl: str(o, 'inventoryUrl') } : {}),
+        };
+        if (bool(o, 'watch')) await m.watch(session, opts, (t) => hooks.output.writeOut(t));
+        else hooks.render(cmd, await m.run(session, opts));
+      });
+  }
+}
+
+function declareHelp(program: Command, hooks: ProgramHooks): void {
+  program.helpCommand(false);
+  program
+    .command('help')
+    .argument('[topic...]', 'a command (e.g. get inventory) or: query')
+    .description('Show help for a command, or for the query language (mtv help query)')
+    .action(async (topic: string[]) => {
+      if (topic.length === 1 && topic[0] === 'query') {
+        const { queryHelp } = await import('../query/index.js');
+        hooks.output.writeOut(queryHelp.endsWith('\n') ? queryHelp : `${queryHelp}\n`);
+        return;
+      }
+      let cmd: Command = program;
+      for (const word of topic) {
+        const next = cmd.commands.find((c) => c.name() === word || c.aliases().includes(word));
+        if (!next) {
+          throw new UsageError({
+            field: 'help',
+            message: `no such command or topic: ${topic.join(' ')}`,
+            hint: 'try: mtv --help, or mtv help query',
+          });
+        }
+        cmd = next;
+      }
+      cmd.outputHelp();
+    });
+}
+
+function declareController(program: Command, hooks: ProgramHooks): void {
+  const c = program
+    .command('controller')
+    .description('Run the controller, or manage the local background controller');
+  c.command('run')
+    .description('Run the controller in the foreground (one per store: a lock locally, a Lease in a cluster)')
+    .option('--idle-exit <seconds>', 'exit after this many seconds without CLI activity (0 = never)', '0')
+    .option('--lease-namespace <ns>', 'namespace of the leader-election Lease (cluster mode; default: -n)')
+    .option('--log-level <level>', 'trace, debug, info, warn or error', 'info')
+    .option('--inventory-listen <host:port>', 'serve the inventory here (cluster mode default 0.0.0.0:8443)')
+    .option('--tls-cert <file>', 'PEM certificate of the inventory service')
+    .option('--tls-key <file>', 'PEM private key of the inventory service')
+    .option('--inventory-plain-http', 'serve the inventory without TLS (not for production)')
+    .addHelpText(
+      'after',
+      examples('mtv controller run --store local', 'mtv controller run --lease-namespace mtv-system'),
+    )
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.opts();
+      const session = await hooks.session(cmd);
+      const { run } = await import('./commands/controller.js');
+      hooks.render(
+        cmd,
+        await run(session, {
+          idleExit: parseInteger(str(o, 'idleExit'), '--idle-exit', 0) ?? 0,
+          version: hooks.version,
+          ...(str(o, 'leaseNamespace') ? { leaseNamespace: str(o, 'leaseNamespace') } : {}),
+          ...(str(o, 'logLevel') ? { logLevel: str(o, 'logLevel') } : {}),
+          ...(str(o, 'inventoryListen') ? { inventoryListen: str(o, 'inventoryListen') } : {}),
+          ...(str(o, 'tlsCert') ? { tlsCert: str(o, 'tlsCert') } : {}),
+          ...(str(o, 'tlsKey') ? { tlsKey: str(o, 'tlsKey') } : {}),
+          ...(o.inventoryPlainHttp === true ? { plainHttp: true } : {}),
+        }),
+      );
+    });
+  c.command('status')
+    .description('Show whether a controller runs for this store')
+    .option('-o, --output <format>', 'table (text), json or yaml')
+    .addHelpText('after', examples('mtv controller status', 'mtv controller status -o json'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const session = await hooks.session(cmd);
+      const { status } = await import('./commands/controller.js');
+      hooks.render(cmd, await status(session));
+    });
+  const logs = c
+    .command('logs')
+    .description('Print the local background controller’s log')
+    .option('--tail <lines>', 'only the last N lines');
+  boolOption(logs, '-f, --follow', 'keep printing new lines until Ctrl-C')
+    .addHelpText('after', examples('mtv controller logs --tail 50', 'mtv controller logs -f'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.opts();
+      const session = await hooks.session(cmd);
+      const { logs: run } = await import('./commands/controller.js');
+      const tail = str(o, 'tail');
+      hooks.render(
+        cmd,
+        await run(session, {
+          follow: bool(o, 'follow') === true,
+          ...(tail !== undefined ? { tail: parseInteger(tail, '--tail', 0) ?? 0 } : {}),
+          write: (t) => hooks.output.writeOut(t),
+        }),
+      );
+    });
+  c.command('stop')
+    .description('Stop the local background controller')
+    .addHelpText('after', examples('mtv controller stop'))
+    .action(async (_o: unknown, cmd: Command) => {
+      const session = await hooks.session(cmd);
+      const { stop } = await import('./commands/controller.js');
+      hooks.render(cmd, await stop(session));
+    });
 }
 
 /** An action that opens the session, builds typed options, lazily loads the module and renders. */
@@ -250,7 +423,9 @@ function makeAct(hooks: ProgramHooks): Act {
       const session = await hooks.session(cmd);
       const opts = build(cmd.args, cmd.opts(), session);
       const mod = await load();
-      hooks.render(cmd, await mod.run(session, opts));
+      const result = await mod.run(session, opts);
+      hooks.render(cmd, result);
+      if (result.kind === 'changes' && result.changes.length) await hooks.needsController(session);
     };
 }
 

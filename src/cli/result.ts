@@ -28,10 +28,13 @@ export type CommandResult =
       allNamespaces: boolean;
       namespace: string;
       now: Date;
+      /** Inventory counts by provider uid, for the provider table. */
+      inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
     }
   | { kind: 'dryRun'; objects: KubeObject[] }
   | { kind: 'document'; document: Document }
-  | { kind: 'text'; text: string }
+  /** Text for stdout; `stderr` carries warnings and empty-result notes. */
+  | { kind: 'text'; text: string; stderr?: string }
   /** Structured data: `-o json|yaml` prints `data`, the default prints `text`. */
   | { kind: 'data'; data: unknown; text: string };
 
@@ -57,6 +60,7 @@ export function render(result: CommandResult, output: string | undefined, io: Io
         io.err(`error: ${f.message}\n${f.hint ? `  hint: ${f.hint}\n` : ''}`);
       return;
     case 'text':
+      if (result.stderr) io.err(result.stderr);
       io.out(result.text);
       return;
     case 'data': {
@@ -99,6 +103,7 @@ export function render(result: CommandResult, output: string | undefined, io: Io
           list: result.list,
           allNamespaces: result.allNamespaces,
           now: result.now,
+          ...(result.inventoryCounts ? { inventoryCounts: result.inventoryCounts } : {}),
         }),
       );
       return;

@@ -119,9 +119,49 @@ export class KubeStore implements ObjectStore {
    * TokenRequest, CRD installation).
    */
   async request<T>(method: string, path: string, opts: RequestOptions = {}): Promise<T> {
+    const { status, text } = await this.raw(method, path, opts);
+    if (status >= 200 && status < 300) {
+      try {
+        return JSON.parse(text) as T;
+      } catch {
+        throw new ApiError(
+          `the server at ${this.server} answered ${method} ${path} with something that is not JSON`,
+          status,
+          {
+            hint: 'is --kubeconfig pointing at a Kubernetes API server?',
+          },
+        );
+      }
+    }
+    throw this.statusError(status, text, opts.target, path);
+  }
+
+  /**
+   * The bearer token the kubeconfig user authenticates with (static, file or exec plugin), if
+   * any; client-certificate users have none.
+   */
+  async bearerToken(): Promise<string | undefined> {
+    const o: https.RequestOptions = { headers: {} };
+    await this.kc.applyToHTTPSOptions(o);
+    const auth = (o.headers as Record<string, unknown> | undefined)?.Authorization;
+    return typeof auth === 'string' && auth.startsWith('Bearer ') ? auth.slice(7) : undefined;
+  }
+
+  /**
+   * One authenticated exchange with the API server, without interpreting the answer: status,
+   * headers and body text. Transport failures and the deadline throw ApiError.
+   */
+  async raw(
+    method: string,
+    path: string,
+    opts: Omit<RequestOptions, 'target'> & { headers?: Record<string, string> } = {},
+  ): Promise<{ status: number; headers: http.IncomingHttpHeaders; text: string }> {
     const url = new URL(this.server + path);
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, v);
-    const reqOpts: https.RequestOptions = { method, headers: { Accept: 'application/json' } };
+    const reqOpts: https.RequestOptions = {
+      method,
+      headers: { Accept: 'application/json', ...opts.headers },
+    };
     try {
       await this.kc.applyToHTTPSOptions(reqOpts);
     } catch (e: unknown) {
@@ -142,21 +182,24 @@ export class KubeStore implements ObjectStore {
     const started = Date.now();
     const log = (outcome: string): void =>
       this.options.log?.(`${method} ${url.toString()} ${outcome} in ${Date.now() - started} milliseconds`);
-    let status: number;
-    let text: string;
+    let reply: { status: number; headers: http.IncomingHttpHeaders; text: string };
     try {
-      ({ status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      reply = await new Promise((resolve, reject) => {
         const req = (url.protocol === 'http:' ? http : https).request(url, reqOpts, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+            resolve({
+              status: res.statusCode ?? 0,
+              headers: res.headers,
+              text: Buffer.concat(chunks).toString('utf8'),
+            });
           });
           res.on('error', reject);
         });
         req.on('error', reject);
         req.end(payload);
-      }));
+      });
     } catch (e: unknown) {
       log('failed');
       throw deadline.aborted
@@ -167,21 +210,8 @@ export class KubeStore implements ObjectStore {
           )
         : this.connectionError(e);
     }
-    log(String(status));
-    if (status >= 200 && status < 300) {
-      try {
-        return JSON.parse(text) as T;
-      } catch {
-        throw new ApiError(
-          `the server at ${this.server} answered ${method} ${path} with something that is not JSON`,
-          status,
-          {
-            hint: 'is --kubeconfig pointing at a Kubernetes API server?',
-          },
-        );
-      }
-    }
-    throw this.statusError(status, text, opts.target, path);
+    log(String(reply.status));
+    return reply;
   }
 
   private connectionError(e: unknown): ApiError {

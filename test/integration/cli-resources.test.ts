@@ -476,13 +476,15 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
       ).toBe('NAME   URL\nvc1    https://vcenter.example.com/sdk\n');
       expect(await mtv('get', 'provider', 'vc1', '-o', 'name')).toBe('provider.forklift.konveyor.io/vc1\n');
       const table = await mtv('get', 'providers');
-      expect(table.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+URL\s+READY\s+PHASE\s+AGE$/);
+      // No controller runs in this suite: no inventory, so the count columns show "-".
+      expect(table.split('\n')[0]).toMatch(/^NAME\s+TYPE\s+URL\s+READY\s+PHASE\s+VMS\s+HOSTS\s+AGE$/);
+      expect(table).toMatch(/\nvc1\s+vsphere\s+\S+\s+Unknown\s+-\s+-\s+-\s/);
       const all = await ok(t, ['get', 'providers', '-A'], { cwd: work });
       expect(all).toMatch(
         new RegExp(`^NAMESPACE\\s+NAME\\s+TYPE[\\s\\S]*\\n${t.namespace}\\s+vc1\\s+vsphere`),
       );
       expect(await mtv('get', 'providers', 'vc1', '-o', 'markdown')).toMatch(
-        /^\| NAME \| TYPE \| URL \| READY \| PHASE \| AGE \|\n\|---\|/,
+        /^\| NAME \| TYPE \| URL \| READY \| PHASE \| VMS \| HOSTS \| AGE \|\n\|---\|/,
       );
       const missing = await run('get', 'provider', 'nope');
       expect(missing.code).toBe(1);

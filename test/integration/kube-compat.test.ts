@@ -17,7 +17,7 @@ import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
 import { TestSecrets } from '../support/secrets.js';
-import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
+import { createNamespace, kubeStoreFor, repoRoot, writeKubeconfig } from '../support/testbed.js';
 
 const exec = promisify(execFile);
 
@@ -30,26 +30,6 @@ async function kubectl(kubeconfig: string, ...args: string[]): Promise<string> {
  * Writes a one-context kubeconfig (mode 0600) for `user` on `cluster` (a kubeconfig cluster
  * entry, e.g. the admin's), and returns its path.
  */
-function writeKubeconfig(cluster: unknown, user: Record<string, unknown>, namespace?: string): string {
-  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-kc-')), 'kubeconfig');
-  const clusterName = (cluster as { name: string }).name;
-  writeFileSync(
-    file,
-    YAML.stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      clusters: [cluster],
-      users: [{ name: 'user', user }],
-      contexts: [
-        { name: 'ctx', context: { cluster: clusterName, user: 'user', ...(namespace ? { namespace } : {}) } },
-      ],
-      'current-context': 'ctx',
-    }),
-    { mode: 0o600 },
-  );
-  return file;
-}
-
 describe('kubectl sees what kubectl mtv writes', () => {
   let kubeconfig: string;
   let t: CliTarget;

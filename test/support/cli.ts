@@ -40,7 +40,14 @@ function scan(args: readonly string[], r: CliResult): void {
 
 function baseEnv(target: CliTarget): NodeJS.ProcessEnv {
   const { KUBECONFIG: _k, MTV_HOME: _h, MTV_STORE: _s, ...rest } = process.env;
-  return { ...rest, NO_COLOR: '1', HOME: target.env.HOME ?? rest.HOME, ...target.env };
+  // Suites that test reconciling opt in with MTV_AUTO_CONTROLLER=1; the rest create objects only.
+  return {
+    ...rest,
+    NO_COLOR: '1',
+    MTV_AUTO_CONTROLLER: '0',
+    HOME: target.env.HOME ?? rest.HOME,
+    ...target.env,
+  };
 }
 
 /** Runs `mtv --store MODE -n NS ARGS…` and resolves with its exit code and output. */

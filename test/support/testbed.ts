@@ -3,7 +3,8 @@
  * installs mtv's CRDs into it. `MTV_TEST_KUBECONFIG` reuses an already running control plane.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -95,4 +96,72 @@ export async function createNamespace(kubeconfig: string, prefix: string): Promi
     body: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } },
   });
   return name;
+}
+
+/** Writes a kubeconfig for `cluster` (an entry of another kubeconfig's `clusters`) and `user`. */
+export function writeKubeconfig(cluster: unknown, user: Record<string, unknown>, namespace?: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'mtv-kc-')), 'kubeconfig');
+  const clusterName = (cluster as { name: string }).name;
+  writeFileSync(
+    file,
+    YAML.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [cluster],
+      users: [{ name: 'user', user }],
+      contexts: [
+        { name: 'ctx', context: { cluster: clusterName, user: 'user', ...(namespace ? { namespace } : {}) } },
+      ],
+      'current-context': 'ctx',
+    }),
+    { mode: 0o600 },
+  );
+  return file;
+}
+
+/**
+ * Creates a ServiceAccount with a Role of `rules` in `namespace` and returns a token for it
+ * (TokenRequest, 10 minutes) and a kubeconfig using that token.
+ */
+export async function serviceAccount(
+  adminKubeconfig: string,
+  namespace: string,
+  name: string,
+  rules: readonly Record<string, unknown>[],
+): Promise<{ token: string; kubeconfig: string }> {
+  const store = kubeStoreFor(adminKubeconfig);
+  const rbac = `/apis/rbac.authorization.k8s.io/v1/namespaces/${namespace}`;
+  await store.request('POST', `/api/v1/namespaces/${namespace}/serviceaccounts`, {
+    body: { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name } },
+  });
+  if (rules.length) {
+    await store.request('POST', `${rbac}/roles`, {
+      body: { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name }, rules },
+    });
+    await store.request('POST', `${rbac}/rolebindings`, {
+      body: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    });
+  }
+  const tr = await store.request<{ status: { token: string } }>(
+    'POST',
+    `/api/v1/namespaces/${namespace}/serviceaccounts/${name}/token`,
+    {
+      body: {
+        apiVersion: 'authentication.k8s.io/v1',
+        kind: 'TokenRequest',
+        spec: { expirationSeconds: 600 },
+      },
+    },
+  );
+  const admin = YAML.parse(readFileSync(adminKubeconfig, 'utf8')) as { clusters: unknown[] };
+  return {
+    token: tr.status.token,
+    kubeconfig: writeKubeconfig(admin.clusters[0], { token: tr.status.token }, namespace),
+  };
 }

@@ -77,6 +77,9 @@ export async function listObjects(session: Session, opts: GetOptions): Promise<L
 /** Lists (no names) or reads (names) objects. */
 export async function run(session: Session, opts: GetOptions): Promise<CommandResult> {
   const { groups } = await listObjects(session, opts);
+  const counts = groups.some((g) => g.type.kind === 'Provider' && g.objects.length)
+    ? await inventoryCounts(session)
+    : undefined;
   return {
     kind: 'objects',
     groups,
@@ -84,7 +87,32 @@ export async function run(session: Session, opts: GetOptions): Promise<CommandRe
     allNamespaces: session.allNamespaces,
     namespace: session.namespace,
     now: session.now(),
+    ...(counts ? { inventoryCounts: counts } : {}),
   };
+}
+
+/**
+ * Object counts of every provider's inventory (`GET /providers`), for the provider table. Best
+ * effort: without a reachable inventory service the count columns stay empty.
+ */
+async function inventoryCounts(session: Session): Promise<Map<string, Record<string, unknown>> | undefined> {
+  const { openInventoryClient } = await import('../inventory-client.js');
+  let client;
+  try {
+    client = await openInventoryClient(session);
+    const r = await client.get('/providers');
+    if (r.status >= 300 || !r.body || typeof r.body !== 'object') return undefined;
+    const out = new Map<string, Record<string, unknown>>();
+    for (const list of Object.values(r.body as Record<string, unknown>)) {
+      if (!Array.isArray(list)) continue;
+      for (const p of list as Record<string, unknown>[]) if (typeof p.uid === 'string') out.set(p.uid, p);
+    }
+    return out;
+  } catch {
+    return undefined;
+  } finally {
+    await client?.close();
+  }
 }
 
 /** One change seen by `get -w`, with the view it belongs to. */

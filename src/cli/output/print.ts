@@ -12,6 +12,8 @@ import { renderMarkdownTable, renderTable } from './table.js';
 /** Facts a column may use. */
 export interface ColumnContext {
   now: Date;
+  /** Inventory object counts by provider uid (`vmCount`, `hostCount`…), when fetched. */
+  inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 /** One table column of a kind. */
@@ -36,6 +38,8 @@ export interface PrintOptions {
   /** Adds the NAMESPACE column. */
   allNamespaces: boolean;
   now: Date;
+  /** See {@link ColumnContext.inventoryCounts}. */
+  inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
 }
 
 /** JSON with kubectl's 4-space indent. */
@@ -67,7 +71,12 @@ function tableRows(
   const header = [...(opts.allNamespaces ? ['NAMESPACE'] : []), ...cols.map((c) => c.header)];
   const rows = group.objects.map((o) => [
     ...(opts.allNamespaces ? [o.metadata.namespace ?? ''] : []),
-    ...cols.map((c) => c.value(o, { now: opts.now })),
+    ...cols.map((c) =>
+      c.value(o, {
+        now: opts.now,
+        ...(opts.inventoryCounts ? { inventoryCounts: opts.inventoryCounts } : {}),
+      }),
+    ),
   ]);
   return { header, rows };
 }

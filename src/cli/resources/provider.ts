@@ -15,8 +15,15 @@ import {
 } from './common.js';
 import { secretFields } from './secret-facts.js';
 import type { ResourceView } from './view.js';
+import type { ColumnContext } from '../output/print.js';
 
 const p = (o: KubeObject): Provider => o as Provider;
+
+/** An inventory count of the provider, or `-` when there is no inventory (yet). */
+function count(o: KubeObject, ctx: ColumnContext, field: string): string {
+  const v = ctx.inventoryCounts?.get(o.metadata.uid ?? '')?.[field];
+  return typeof v === 'number' ? String(v) : '-';
+}
 
 async function describe(o: KubeObject, session: Session): Promise<Document> {
   const prov = p(o);
@@ -54,6 +61,10 @@ export const providerView: ResourceView = {
     { header: 'URL', value: (o) => p(o).spec.url ?? '' },
     readyColumn,
     { header: 'PHASE', value: (o) => p(o).status?.phase ?? '-' },
+    { header: 'VMS', value: (o, ctx) => count(o, ctx, 'vmCount') },
+    { header: 'HOSTS', value: (o, ctx) => count(o, ctx, 'hostCount') },
+    { header: 'NETWORKS', value: (o, ctx) => count(o, ctx, 'networkCount'), wide: true },
+    { header: 'DATASTORES', value: (o, ctx) => count(o, ctx, 'datastoreCount'), wide: true },
     { header: 'CONNECTED', value: (o) => conditionCell(o, 'ConnectionTestSucceeded'), wide: true },
     { header: 'INVENTORY', value: (o) => conditionCell(o, 'InventoryCreated'), wide: true },
     { header: 'SECRET', value: (o) => refText(p(o).spec.secret, undefined), wide: true },

@@ -36,6 +36,8 @@ function session(store: ObjectStore): Session {
     allNamespaces: false,
     cwd: '/',
     now: () => new Date(),
+    home: '/nonexistent',
+    env: {},
   };
 }
 

@@ -1,0 +1,262 @@
+/**
+ * The vSphere provider and its inventory, end to end in local mode: the built CLI, the background
+ * controller it starts, the collector and the inventory service, against vcsim.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Provider } from '../../src/api/index.js';
+import { VSphereClient } from '../../src/providers/vsphere/index.js';
+import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import { TestSecrets } from '../support/secrets.js';
+
+let vc: Vcsim;
+let t: CliTarget;
+let home: string;
+const mtv = (...args: string[]) => ok(t, args);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e: unknown) {
+      last = e;
+    }
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const provider = async (name: string): Promise<Provider> =>
+  JSON.parse(await mtv('get', 'provider', name, '-o', 'json')) as Provider;
+const condition = (p: Provider, type: string) => p.status?.conditions?.find((c) => c.type === type);
+const rows = async (...args: string[]) =>
+  JSON.parse(await mtv('get', 'inventory', ...args, '-o', 'json')) as Record<string, unknown>[];
+
+beforeAll(async () => {
+  vc = await startVcsim({ password: TestSecrets.vspherePassword });
+  home = mkdtempSync(path.join(tmpdir(), 'mtv-vsphere-'));
+  t = {
+    mode: 'local',
+    env: { MTV_HOME: home, HOME: home, MTV_AUTO_CONTROLLER: '1', MTV_CONTROLLER_IDLE_EXIT: '120' },
+    namespace: 'default',
+  };
+  writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
+  writeFileSync(path.join(home, 'wrong'), 'not-the-password', { mode: 0o600 });
+}, 600_000);
+
+afterAll(async () => {
+  await runCli(t, ['controller', 'stop']);
+  await vc.stop();
+});
+
+describe('vSphere provider and inventory (local mode, vcsim)', () => {
+  it('creating a provider starts the background controller, which makes it Ready', async () => {
+    const r = await runCli(t, [
+      'create',
+      'provider',
+      'vc',
+      '--type',
+      'vsphere',
+      '--url',
+      vc.url,
+      '-u',
+      vc.username,
+      '--password-file',
+      path.join(home, 'pw'),
+      '--cacert',
+      `@${vc.caCertPath}`,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/started a background controller \(pid \d+\)/);
+    const p = await until('provider vc Ready', async () => {
+      const p = await provider('vc');
+      return p.status?.phase === 'Ready' ? p : undefined;
+    });
+    expect(condition(p, 'ConnectionTestSucceeded')?.status).toBe('True');
+    expect(condition(p, 'InventoryCreated')?.status).toBe('True');
+    expect(condition(p, 'Ready')?.status).toBe('True');
+    expect(condition(p, 'ConnectionInsecure')).toBeUndefined();
+    expect(p.status?.fingerprint).toBe(vc.fingerprint);
+    expect(await mtv('controller', 'status')).toMatch(/controller: running \(pid \d+/);
+  });
+
+  it('inventory counts equal what vcsim serves', async () => {
+    expect(await rows('vm', 'vc')).toHaveLength(vc.counts.vms);
+    expect(await rows('host', 'vc')).toHaveLength(vc.counts.hosts);
+    expect(await rows('datastore', 'vc')).toHaveLength(vc.counts.datastores);
+    expect(await rows('datacenter', 'vc')).toHaveLength(vc.counts.datacenters);
+    // Forklift's Cluster kind holds clusters and the compute resources of standalone hosts.
+    const clusters = await rows('cluster', 'vc');
+    expect(clusters.filter((c) => c.variant !== 'ComputeResource')).toHaveLength(vc.counts.clusters);
+    const table = await mtv('get', 'provider', 'vc');
+    expect(table).toMatch(/^NAME\s+TYPE\s+URL\s+READY\s+PHASE\s+VMS\s+HOSTS\s+AGE/);
+    expect(table).toMatch(
+      new RegExp(`vc\\s+vsphere\\s+\\S+\\s+True\\s+Ready\\s+${vc.counts.vms}\\s+${vc.counts.hosts}\\s`),
+    );
+  });
+
+  it('a VM powered off through the vSphere API shows up in get inventory within seconds', async () => {
+    const [vm] = await rows('vm', 'vc', '-q', "where powerState = 'poweredOn' order by name limit 1");
+    expect(vm?.powerState).toBe('poweredOn');
+    const client = await VSphereClient.connect({
+      url: vc.url,
+      username: vc.username,
+      password: vc.password,
+      caCert: vc.caCert,
+    });
+    try {
+      await client.waitForTask(await client.powerOffVm({ type: 'VirtualMachine', value: String(vm?.id) }));
+    } finally {
+      await client.close();
+    }
+    const started = Date.now();
+    const seen = await until(
+      'the power-off in the inventory',
+      async () => {
+        const [now] = await rows('vm', 'vc', '-q', `where id = '${String(vm?.id)}'`);
+        return now?.powerState === 'poweredOff' ? now : undefined;
+      },
+      15_000,
+    );
+    expect(seen.name).toBe(vm?.name);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('queries run in the inventory service: SELECT, GROUP BY, ORDER BY, LIMIT', async () => {
+    const all = await rows('vm', 'vc');
+    const on = all.filter((v) => v.powerState === 'poweredOn').length;
+    expect(await rows('vm', 'vc', '-q', "where powerState = 'poweredOn'")).toHaveLength(on);
+    const grouped = await rows(
+      'vm',
+      'vc',
+      '-q',
+      'select powerState, count(*) as n group by powerState order by powerState',
+    );
+    expect(grouped).toEqual([
+      ...(all.length - on ? [{ powerState: 'poweredOff', n: all.length - on }] : []),
+      ...(on ? [{ powerState: 'poweredOn', n: on }] : []),
+    ]);
+    const table = await mtv(
+      'get',
+      'inventory',
+      'vm',
+      'vc',
+      '-q',
+      'select name, memoryGB order by name desc limit 2',
+    );
+    expect(table.split('\n')[0]).toMatch(/^NAME\s+MEMORYGB$/);
+    expect(table.trim().split('\n')).toHaveLength(3);
+    const planvms = await mtv('get', 'inventory', 'vm', 'vc', '-q', 'order by name limit 1', '-o', 'planvms');
+    expect(planvms).toMatch(/^- id: vm-\d+\n {2}name: \S+\n$/);
+  });
+
+  it('a bad query is a usage error with a caret, an unknown field suggests names', async () => {
+    const syntax = await runCli(t, ['get', 'inventory', 'vm', 'vc', '-q', "where name = 'x' and"]);
+    expect(syntax.code).toBe(2);
+    expect(syntax.stderr).toContain('^');
+    const unknown = await runCli(t, ['get', 'inventory', 'vm', 'vc', '-q', "where powerstate = 'poweredOn'"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('powerState');
+  });
+
+  it('wrong credentials give ConnectionAuthFailed', async () => {
+    await mtv(
+      'create',
+      'provider',
+      'vc-badpw',
+      '--type',
+      'vsphere',
+      '--url',
+      vc.url,
+      '-u',
+      vc.username,
+      '--password-file',
+      path.join(home, 'wrong'),
+      '--cacert',
+      `@${vc.caCertPath}`,
+    );
+    const p = await until('ConnectionAuthFailed', async () => {
+      const p = await provider('vc-badpw');
+      return condition(p, 'ConnectionAuthFailed') ? p : undefined;
+    });
+    expect(p.status?.phase).toBe('ConnectionFailed');
+    expect(condition(p, 'ConnectionAuthFailed')?.category).toBe('Critical');
+    expect(condition(p, 'Ready')).toBeUndefined();
+  });
+
+  it('an untrusted certificate without the insecure flag is a TLS error naming the fingerprint', async () => {
+    await mtv(
+      'create',
+      'provider',
+      'vc-untrusted',
+      '--type',
+      'vsphere',
+      '--url',
+      vc.url,
+      '-u',
+      vc.username,
+      '--password-file',
+      path.join(home, 'pw'),
+    );
+    const p = await until('ConnectionTestFailed', async () => {
+      const p = await provider('vc-untrusted');
+      return condition(p, 'ConnectionTestFailed') ? p : undefined;
+    });
+    expect(condition(p, 'ConnectionTestFailed')?.message).toContain(vc.fingerprint);
+    expect(condition(p, 'ConnectionTestFailed')?.message).toMatch(/cacert/);
+    expect(p.status?.phase).toBe('ConnectionFailed');
+  });
+
+  it('insecureSkipVerify connects, with a ConnectionInsecure warning', async () => {
+    await mtv(
+      'create',
+      'provider',
+      'vc-insecure',
+      '--type',
+      'vsphere',
+      '--url',
+      vc.url,
+      '-u',
+      vc.username,
+      '--password-file',
+      path.join(home, 'pw'),
+      '--provider-insecure-skip-tls',
+    );
+    const p = await until('vc-insecure Ready', async () => {
+      const p = await provider('vc-insecure');
+      return p.status?.phase === 'Ready' ? p : undefined;
+    });
+    expect(condition(p, 'ConnectionInsecure')?.category).toBe('Warn');
+  });
+
+  it('fixing the Secret of a failing provider makes it Ready', async () => {
+    await mtv('patch', 'provider', 'vc-badpw', '--password-file', path.join(home, 'pw'));
+    const p = await until('vc-badpw Ready', async () => {
+      const p = await provider('vc-badpw');
+      return p.status?.phase === 'Ready' ? p : undefined;
+    });
+    expect(condition(p, 'ConnectionAuthFailed')).toBeUndefined();
+  });
+
+  it('deleting a provider removes its inventory', async () => {
+    const p = await provider('vc-insecure');
+    await mtv('delete', 'provider', 'vc-insecure');
+    await until('the inventory database to go', async () => {
+      const { existsSync } = await import('node:fs');
+      return existsSync(path.join(home, 'inventory', `${p.metadata.uid ?? ''}.db`)) ? undefined : true;
+    });
+  });
+
+  it('controller logs and stop', async () => {
+    expect(await mtv('controller', 'logs', '--tail', '50')).toMatch(/INFO inventory loaded/);
+    expect(await mtv('controller', 'stop')).toMatch(/controller: stopped \(pid \d+\)/);
+    expect(await mtv('controller', 'status')).toMatch(/controller: not running/);
+  });
+});
