@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../../src/api/index.js';
 import { VSphereClient } from '../../src/providers/vsphere/index.js';
-import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { ok, runCli, startCli, type CliTarget } from '../support/cli.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { TestSecrets } from '../support/secrets.js';
 
@@ -129,6 +129,31 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  it('get inventory -w prints the table, then a line for each VM that changes', async () => {
+    const [off] = await rows('vm', 'vc', '-q', "where powerState = 'poweredOff' limit 1");
+    expect(off).toBeDefined();
+    const watch = startCli(t, ['get', 'inventory', 'vm', 'vc', '-w']);
+    try {
+      await watch.waitFor(/^NAME\s+POWER/m);
+      await watch.waitFor(new RegExp(`^${String(off?.name)}\\s+poweredOff`, 'm'));
+      const client = await VSphereClient.connect({
+        url: vc.url,
+        username: vc.username,
+        password: vc.password,
+        caCert: vc.caCert,
+      });
+      try {
+        await client.waitForTask(await client.powerOnVm({ type: 'VirtualMachine', value: String(off?.id) }));
+      } finally {
+        await client.close();
+      }
+      await watch.waitFor(new RegExp(`\\n${String(off?.name)}\\s+poweredOn`), 15_000);
+      expect(watch.output().match(/^NAME\s+POWER/gm)).toHaveLength(1);
+    } finally {
+      await watch.stop();
+    }
+  });
+
   it('queries run in the inventory service: SELECT, GROUP BY, ORDER BY, LIMIT', async () => {
     const all = await rows('vm', 'vc');
     const on = all.filter((v) => v.powerState === 'poweredOn').length;
@@ -164,6 +189,60 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
     const unknown = await runCli(t, ['get', 'inventory', 'vm', 'vc', '-q', "where powerstate = 'poweredOn'"]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('powerState');
+  });
+
+  it('create host takes the IP of --network-adapter from the host inventory, and checks host ids', async () => {
+    const [host] = await rows('host', 'vc', '-q', 'order by name limit 1');
+    const nic = (host?.networking as { vNICs: { device: string; ipAddress: string }[] }).vNICs[0];
+    expect(nic?.ipAddress).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    const out = await mtv(
+      'create',
+      'host',
+      '--host-id',
+      String(host?.id),
+      '--provider',
+      'vc',
+      '--network-adapter',
+      String(nic?.device),
+      '-u',
+      'root',
+      '--password-file',
+      path.join(home, 'pw'),
+    );
+    expect(out).toContain(`(ESXi host ${String(host?.id)} at ${String(nic?.ipAddress)})`);
+    const unknown = await runCli(t, [
+      'create',
+      'host',
+      '--host-id',
+      'host-404',
+      '--provider',
+      'vc',
+      '--ip-address',
+      '10.0.0.9',
+      '-u',
+      'root',
+      '--password-file',
+      path.join(home, 'pw'),
+    ]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--host-id: not in the inventory of provider vc/);
+    expect(unknown.stderr).toContain('host-404');
+    const noNic = await runCli(t, [
+      'create',
+      'host',
+      '--host-id',
+      String(host?.id),
+      '--provider',
+      'vc',
+      '--network-adapter',
+      'vmk9',
+      '-u',
+      'root',
+      '--password-file',
+      path.join(home, 'pw'),
+    ]);
+    expect(noNic.code).toBe(2);
+    expect(noNic.stderr).toContain('has no adapter "vmk9"');
   });
 
   it('wrong credentials give ConnectionAuthFailed', async () => {

@@ -345,6 +345,20 @@ function mapNetwork(base: Base, raw: RawObject): Network {
 
 function mapHost(base: Base, p: Record<string, VimValue>): Host {
   const product = obj(p['config.product']);
+  const vnics = asArray(p['config.network.vnic']).map((n) => {
+    const o = obj(n);
+    const spec = obj(o.spec);
+    const ip = obj(spec.ip);
+    return {
+      key: str(o.key),
+      device: str(o.device),
+      portGroup: str(o.portgroup),
+      dPortGroup: str(obj(spec.distributedVirtualPort).portgroupKey),
+      ipAddress: str(ip.ipAddress),
+      subnetMask: str(ip.subnetMask),
+      mtu: num(spec.mtu),
+    };
+  });
   return {
     ...base,
     cluster: refTo(p.parent).id,
@@ -362,20 +376,7 @@ function mapHost(base: Base, p: Record<string, VimValue>): Host {
         const o = obj(n);
         return { key: str(o.key), linkSpeed: num(obj(o.linkSpeed).speedMb) };
       }),
-      vNICs: asArray(p['config.network.vnic']).map((n) => {
-        const o = obj(n);
-        const spec = obj(o.spec);
-        const ip = obj(spec.ip);
-        return {
-          key: str(o.key),
-          device: str(o.device),
-          portGroup: str(o.portgroup),
-          dPortGroup: str(obj(spec.distributedVirtualPort).portgroupKey),
-          ipAddress: str(ip.ipAddress),
-          subnetMask: str(ip.subnetMask),
-          mtu: num(spec.mtu),
-        };
-      }),
+      vNICs: vnics,
       portGroups: asArray(p['config.network.portgroup']).map((g) => {
         const spec = obj(obj(g).spec);
         return {
@@ -391,6 +392,14 @@ function mapHost(base: Base, p: Record<string, VimValue>): Host {
     datastores: refs(p.datastore),
     hostScsiDisks: [],
     advancedOptions: [],
+    // The VMkernel adapters by port group, as kubectl-mtv's --network-adapter names them.
+    networkAdapters: vnics.map((v) => ({
+      name: v.portGroup || v.device,
+      ipAddress: v.ipAddress,
+      subnetMask: v.subnetMask,
+      linkSpeed: 0,
+      mtu: v.mtu,
+    })),
   };
 }
 

@@ -142,13 +142,78 @@ export function hostSecret(namespace: string, firstHost: string, f: HostCredenti
   };
 }
 
-function resolveIp(o: CreateHostOptions, provider: Provider): string {
-  if (o.ipAddress !== undefined) return o.ipAddress;
-  // The inventory service (with each host's network adapters) is not part of this build yet.
+/** A host as the inventory returns it (the fields used here). */
+interface InventoryHost {
+  id: string;
+  name?: string;
+  networking?: { vNICs?: { device?: string; portGroup?: string; ipAddress?: string }[] };
+  networkAdapters?: { name?: string; ipAddress?: string }[];
+}
+
+/**
+ * The IP address of each host: `--ip-address` for all, or, with `--network-adapter`, the address
+ * of that VMkernel adapter (device such as `vmk0`, or its port group such as `Management Network`)
+ * in each host's inventory. Checks that every host id exists in the inventory when one is there.
+ * @throws UsageError naming the unknown hosts or the adapter and the ones that exist
+ */
+async function resolveIps(session: Session, o: CreateHostOptions, provider: Provider): Promise<string[]> {
+  const needInventory = o.networkAdapter !== undefined;
+  const { openInventoryClient } = await import('../../inventory-client.js');
+  let client;
+  try {
+    client = await openInventoryClient(session);
+  } catch (e: unknown) {
+    if (needInventory) throw e;
+    return o.hostIds.map(() => o.ipAddress ?? '');
+  }
+  try {
+    const base = `/providers/vsphere/${encodeURIComponent(provider.metadata.uid ?? '')}/hosts`;
+    let r;
+    try {
+      r = await client.get(`${base}?detail=all`);
+    } catch (e: unknown) {
+      // Without --network-adapter the inventory only double-checks the ids: best effort.
+      if (needInventory) throw e;
+      return o.hostIds.map(() => o.ipAddress ?? '');
+    }
+    const hosts = r.status < 300 && Array.isArray(r.body) ? (r.body as InventoryHost[]) : undefined;
+    if (!hosts || hosts.length === 0) {
+      if (!needInventory) return o.hostIds.map(() => o.ipAddress ?? '');
+      throw new UsageError({
+        field: '--network-adapter',
+        message: `needs the inventory of provider ${provider.metadata.name ?? ''}, which has no hosts yet`,
+        hint: `check the provider with: mtv get provider ${provider.metadata.name ?? ''}; or give --ip-address`,
+      });
+    }
+    const byId = new Map(hosts.map((h) => [h.id, h]));
+    const unknown = o.hostIds.filter((id) => !byId.has(id));
+    if (unknown.length) {
+      throw new UsageError({
+        field: '--host-id',
+        message: `not in the inventory of provider ${provider.metadata.name ?? ''}`,
+        value: unknown.join(','),
+        hint: `known hosts: ${hosts.map((h) => `${h.id} (${h.name ?? ''})`).join(', ')}`,
+      });
+    }
+    return o.hostIds.map(
+      (id) => o.ipAddress ?? adapterIp(byId.get(id) as InventoryHost, o.networkAdapter ?? ''),
+    );
+  } finally {
+    await client.close();
+  }
+}
+
+function adapterIp(host: InventoryHost, adapter: string): string {
+  const nics = [
+    ...(host.networking?.vNICs ?? []).map((n) => ({ names: [n.device, n.portGroup], ip: n.ipAddress })),
+    ...(host.networkAdapters ?? []).map((n) => ({ names: [n.name], ip: n.ipAddress })),
+  ];
+  const hit = nics.find((n) => n.names.includes(adapter) && n.ip);
+  if (hit?.ip) return hit.ip;
   throw new UsageError({
     field: '--network-adapter',
-    message: `needs the inventory of provider ${provider.metadata.name ?? ''}, which is not available`,
-    hint: 'give the ESXi management IP with --ip-address',
+    message: `host ${host.id} has no adapter "${adapter}" with an IP address`,
+    hint: `its adapters: ${nics.map((n) => `${n.names.filter(Boolean).join(' / ')}${n.ip ? ` (${n.ip})` : ''}`).join(', ') || 'none'}`,
   });
 }
 
@@ -170,7 +235,7 @@ export async function run(session: Session, o: CreateHostOptions): Promise<Comma
   const esxi = provider?.spec.settings?.sdkEndpoint === 'esxi';
   problems.push(...credentialProblems(o, esxi));
   if (problems.length || !provider) throw new UsageError(problems);
-  const ip = resolveIp(o, provider);
+  const ips = await resolveIps(session, o, provider);
   const names = o.hostIds.map(hostName);
   for (const name of names) await assertAbsent(session, Resources.Host, name, 'host');
   let secretRef: ObjectReference | undefined;
@@ -196,7 +261,7 @@ export async function run(session: Session, o: CreateHostOptions): Promise<Comma
       },
       spec: {
         id,
-        ipAddress: ip,
+        ipAddress: ips[i] ?? '',
         provider: {
           apiVersion: ForkliftApiVersion,
           kind: 'Provider',
@@ -224,7 +289,7 @@ export async function run(session: Session, o: CreateHostOptions): Promise<Comma
       ...objects.map((h) => ({
         ref: `host/${h.metadata.name ?? ''}`,
         action: 'created' as const,
-        note: `(ESXi host ${h.spec.id ?? ''} at ${ip})`,
+        note: `(ESXi host ${h.spec.id ?? ''} at ${h.spec.ipAddress})`,
       })),
       ...(secret
         ? [
