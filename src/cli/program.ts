@@ -298,8 +298,10 @@ function declareInventory(program: Command, hooks: ProgramHooks): void {
           });
         }
         const session = await hooks.session(cmd);
-        await hooks.needsController(session);
         const m = await import('./commands/get-inventory.js');
+        // Only a provider that exists is worth starting a controller for.
+        await m.checkProvider(session, provider);
+        await hooks.needsController(session);
         const opts = {
           resource: r,
           provider,

@@ -333,8 +333,23 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
     });
   });
 
+  it('losing the vCenter takes the provider out of Ready, and the collector keeps retrying', async () => {
+    await vc.stop();
+    const p = await until('the provider to leave Ready', async () => {
+      const p = await provider('vc');
+      return p.status?.phase !== 'Ready' ? p : undefined;
+    });
+    expect(condition(p, 'Ready')).toBeUndefined();
+    expect(condition(p, 'LoadInventory')?.message).toMatch(/retrying after: .*127\.0\.0\.1/);
+    // The inventory stays readable while the source is away (206: not at parity).
+    const r = await runCli(t, ['get', 'inventory', 'vm', 'vc']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/is still loading/);
+  });
+
   it('controller logs and stop', async () => {
-    expect(await mtv('controller', 'logs', '--tail', '50')).toMatch(/INFO inventory loaded/);
+    expect(await mtv('controller', 'logs', '--tail', '200')).toMatch(/INFO inventory loaded/);
+    expect(await mtv('controller', 'logs')).toMatch(/WARN inventory collection failed; reconnecting/);
     expect(await mtv('controller', 'stop')).toMatch(/controller: stopped \(pid \d+\)/);
     expect(await mtv('controller', 'status')).toMatch(/controller: not running/);
   });

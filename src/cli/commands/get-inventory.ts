@@ -57,6 +57,11 @@ function checkSyntax(query: string | undefined): boolean {
   }
 }
 
+/** Checks that the provider exists. @throws NotFoundError */
+export async function checkProvider(session: Session, provider: string): Promise<void> {
+  await getProvider(session, provider, '--provider');
+}
+
 /** Fetches the rows (one request). */
 export async function fetchInventory(
   session: Session,
