@@ -60,7 +60,7 @@ try {
       onStateChange: () => {
         if (c.state.parity) resolveParity();
       },
-      log: () => undefined,
+      log: (level, message, fields) => console.error(level, message, JSON.stringify(fields ?? {})),
     });
     await parity;
     ours.push(performance.now() - t0);

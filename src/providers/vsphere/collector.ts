@@ -165,7 +165,8 @@ export class VsphereCollector implements Collector {
       const changed = applyUpdateSet(raw, set);
       if (!loaded) {
         this.setState({ objects: raw.size });
-        if (set.truncated) continue;
+        const empty = set.filterSet.every((f) => f.objectSet.length === 0);
+        if (set.truncated && !empty) continue;
         loaded = this.finishLoad(raw, started);
         continue;
       }
