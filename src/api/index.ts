@@ -82,7 +82,7 @@ export {
   isDns1123Subdomain,
   toDns1123Label,
 } from './names.js';
-export { HookStep, MigrationType, PlanPhase, TargetPowerState } from './plan.js';
+export { HookStep, MigrationType, PlanPhase, planMigrationType, TargetPowerState } from './plan.js';
 export type {
   HookRef,
   PhaseMessages,

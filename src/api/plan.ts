@@ -366,3 +366,12 @@ export interface Plan extends KubeObject {
   spec: PlanSpec;
   status?: PlanStatus;
 }
+
+/**
+ * The migration type of a plan: `spec.type`, else `warm` for the deprecated `spec.warm: true`
+ * (plans written for older Forklift releases), else `cold`.
+ */
+export function planMigrationType(spec: Pick<PlanSpec, 'type' | 'warm'>): MigrationType {
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- read for compatibility only
+  return spec.type ?? (spec.warm ? 'warm' : 'cold');
+}
