@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
 import { inventoryResources } from './resources/inventory.js';
+import { declareCreatePlan, declarePatchPlan } from './program-plan.js';
 import type { CommandResult } from './result.js';
 import type { Session } from './context.js';
 import { UsageError } from '../api/index.js';
@@ -13,7 +14,7 @@ import { collect, fileOrValue, manyNames, parseInteger, singleName } from './fla
 import { noOutputWithoutDryRun } from './result.js';
 
 /** Flag values as commander hands them over. */
-type Opts = Record<string, unknown>;
+export type Opts = Record<string, unknown>;
 
 /** How an action reaches the rest of the CLI (supplied by main). */
 export interface ProgramHooks {
@@ -37,12 +38,13 @@ export interface ProgramHooks {
   output: { writeOut(s: string): void; writeErr(s: string): void };
 }
 
-const str = (o: Opts, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
+/** A string flag value. */
+export const str = (o: Opts, k: string): string | undefined => (typeof o[k] === 'string' ? o[k] : undefined);
 
 const kebab = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 
 /** `--dry-run`, checking that `-o` (which only shapes dry-run output here) comes with it. */
-function dryRunFlag(o: Opts): boolean | undefined {
+export function dryRunFlag(o: Opts): boolean | undefined {
   const dryRun = bool(o, 'dryRun');
   noOutputWithoutDryRun(str(o, 'output'), dryRun);
   return dryRun;
@@ -57,19 +59,22 @@ function valueOrFile(o: Opts, key: string, fileKey: string, cwd: string): string
   }
   return file === undefined ? inline : fileOrValue(`@${file}`, kebab(fileKey), cwd).replace(/\r?\n$/, '');
 }
-const bool = (o: Opts, k: string): boolean | undefined => (typeof o[k] === 'boolean' ? o[k] : undefined);
+/** A boolean flag value. */
+export const bool = (o: Opts, k: string): boolean | undefined =>
+  typeof o[k] === 'boolean' ? o[k] : undefined;
 const list = (o: Opts, k: string): string[] | undefined =>
   Array.isArray(o[k]) ? (o[k] as string[]) : undefined;
 
 /** Adds `--flag` (and a hidden `--no-flag`, so `--flag false` can be expressed). */
-function boolOption(cmd: Command, flags: string, description: string): Command {
+export function boolOption(cmd: Command, flags: string, description: string): Command {
   cmd.option(flags, description);
   const long = /--([a-z0-9-]+)/.exec(flags)?.[1] ?? '';
   cmd.addOption(new Option(`--no-${long}`).hideHelp());
   return cmd;
 }
 
-function examples(...lines: string[]): string {
+/** The help's examples section. */
+export function examples(...lines: string[]): string {
   return `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`;
 }
 
@@ -186,7 +191,8 @@ function hookFlagValues(o: Opts, cwd: string): Record<string, unknown> {
   };
 }
 
-function storageDefaultFlags(cmd: Command): Command {
+/** The storage-pair default flags. */
+export function storageDefaultFlags(cmd: Command): Command {
   return cmd
     .option('--default-volume-mode <mode>', 'volumeMode for pairs that set none (Filesystem|Block)')
     .option(
@@ -198,7 +204,8 @@ function storageDefaultFlags(cmd: Command): Command {
     .option('--default-offload-vendor <vendor>', 'offloadVendor for pairs that set none');
 }
 
-function storageDefaultValues(o: Opts): Record<string, string | undefined> {
+/** The `--default-volume-mode` … flags of storage pairs. */
+export function storageDefaultValues(o: Opts): Record<string, string | undefined> {
   return {
     volumeMode: str(o, 'defaultVolumeMode'),
     accessMode: str(o, 'defaultAccessMode'),
@@ -208,7 +215,8 @@ function storageDefaultValues(o: Opts): Record<string, string | undefined> {
   };
 }
 
-function writeFlags(cmd: Command): Command {
+/** `--dry-run` and `-o`. */
+export function writeFlags(cmd: Command): Command {
   boolOption(cmd, '--dry-run', 'print the objects instead of writing them (Secret values redacted)');
   return cmd.option('-o, --output <format>', 'with --dry-run: yaml (default) or json');
 }
@@ -462,6 +470,7 @@ function declareCreate(program: Command, act: Act): void {
     );
 
   declareCreateMapping(create, act);
+  declareCreatePlan(create, act);
 
   const createHost = create
     .command('host')
@@ -601,7 +610,8 @@ function declareVersionAndCompletion(program: Command, hooks: ProgramHooks): voi
     });
 }
 
-type Act = <O>(
+/** Makes an action from a lazily loaded `run` and an options builder. */
+export type Act = <O>(
   load: () => Promise<{ run(s: Session, o: O): Promise<CommandResult> }>,
   build: (args: string[], o: Opts, s: Session) => O,
 ) => (...params: unknown[]) => Promise<void>;
@@ -622,6 +632,11 @@ export const kindNouns: { nouns: string[]; description: string; views: () => Pro
     nouns: ['hook', 'hooks'],
     description: 'hooks',
     views: async () => [(await import('./resources/hook.js')).hookView],
+  },
+  {
+    nouns: ['plan', 'plans'],
+    description: 'migration plans',
+    views: async () => [(await import('./resources/plan.js')).planView],
   },
 ];
 
@@ -737,6 +752,7 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
 
 function declarePatch(program: Command, act: Act): void {
   const patch = program.command('patch').description('Change a resource; only the flags given are applied');
+  declarePatchPlan(patch, act);
   const pp = patch
     .command('provider')
     .argument('[name]')
@@ -836,6 +852,8 @@ function declareDelete(program: Command, hooks: ProgramHooks): void {
       const session = await hooks.session(cmd);
       const [view] = await views();
       const { run } = await import('./commands/delete.js');
+      // Deleting needs reconciling too: plans archive first, providers drop their inventory.
+      if (!bool(o, 'dryRun')) await hooks.needsController(session);
       if (view) {
         hooks.render(
           cmd,
@@ -844,6 +862,7 @@ function declareDelete(program: Command, hooks: ProgramHooks): void {
             names: manyNames(cmd.args, list(o, 'name')),
             all: bool(o, 'all') ?? false,
             dryRun: bool(o, 'dryRun') ?? false,
+            skipArchive: bool(o, 'skipArchive') ?? false,
           }),
         );
       }
@@ -854,20 +873,21 @@ function declareDelete(program: Command, hooks: ProgramHooks): void {
     return boolOption(c, '--dry-run', 'show what would be deleted');
   };
   for (const k of kindNouns) {
-    options(
+    const c = options(
       del
         .command(k.nouns[0] ?? '')
         .aliases(k.nouns.slice(1))
         .description(`Delete ${k.description}`),
-    )
-      .addHelpText(
-        'after',
-        examples(
-          `mtv delete ${k.nouns[0] ?? ''} NAME [NAME…]`,
-          `mtv delete ${k.nouns[1] ?? ''} --all -n NAMESPACE`,
-        ),
-      )
-      .action(action(k.views));
+    );
+    if (k.nouns[0] === 'plan')
+      boolOption(c, '--skip-archive', 'delete at once, without archiving the plan first');
+    c.addHelpText(
+      'after',
+      examples(
+        `mtv delete ${k.nouns[0] ?? ''} NAME [NAME…]`,
+        `mtv delete ${k.nouns[1] ?? ''} --all -n NAMESPACE`,
+      ),
+    ).action(action(k.views));
   }
   const dm = del.command('mapping').aliases(['mappings']).description('Delete network or storage mappings');
   for (const kind of ['network', 'storage'] as const) {

@@ -148,7 +148,13 @@ afterAll(async () => {
 describe('controller in cluster mode (real API server, vcsim)', () => {
   it('one controller leads; the provider becomes Ready', async () => {
     const first = startController(port);
-    await until('leadership', () => (/"msg":"leading"/.test(first.log()) ? true : undefined));
+    await until('leadership', () => {
+      if (first.child.exitCode !== null)
+        throw new Error(`the controller exited ${String(first.child.exitCode)}:\n${first.log()}`);
+      return /"msg":"leading"/.test(first.log()) ? true : undefined;
+    }).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}; controller log:\n${first.log()}`);
+    });
     await mtv(
       'create',
       'provider',
@@ -270,6 +276,47 @@ describe('controller in cluster mode (real API server, vcsim)', () => {
       );
     },
   );
+
+  it('create plan auto-maps to the cluster’s default storage class, and the plan becomes Ready', async () => {
+    const store = kubeStoreFor(kubeconfig);
+    await store.request('POST', '/apis/storage.k8s.io/v1/storageclasses', {
+      body: {
+        apiVersion: 'storage.k8s.io/v1',
+        kind: 'StorageClass',
+        metadata: {
+          name: `virt-${ns}`,
+          annotations: { 'storageclass.kubevirt.io/is-default-virt-class': 'true' },
+        },
+        provisioner: 'kubernetes.io/no-provisioner',
+      },
+    });
+    await mtv('create', 'provider', 'host', '--type', 'openshift');
+    const env = {
+      KUBECONFIG: kubeconfig,
+      MTV_INVENTORY_URL: `https://127.0.0.1:${String(port)}`,
+      MTV_INVENTORY_CA: path.join(dir, 'tls.crt'),
+    };
+    const r = await runCli({ ...t, env }, [
+      'create',
+      'plan',
+      'kp',
+      '--source',
+      'vc',
+      '--vms',
+      "where name like '%_H0_%'",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(
+      `storage class virt-${ns} (the cluster's default virtualization storage class`,
+    );
+    const p = await until('plan Ready', async () => {
+      const p = JSON.parse(await mtv('get', 'plan', 'kp', '-o', 'json')) as {
+        status?: { phase?: string; conditions?: { type: string }[] };
+      };
+      return p.status?.phase === 'Ready' ? p : undefined;
+    });
+    expect(p.status?.conditions?.map((c) => c.type)).not.toContain('TargetNotChecked');
+  });
 
   it('a second controller waits, and takes over when the leader stops', async () => {
     const [leader] = controllers;

@@ -8,7 +8,11 @@ import { ApiError, Resources, UsageError, type Provider } from '../../api/index.
 import { LeaderElector } from '../../controller/leader-election.js';
 import { controllerPaths, LocalLock, readControllerState } from '../../controller/local-lock.js';
 import { createLogger, type Logger } from '../../controller/log.js';
+import { MapReconciler } from '../../controller/map-reconciler.js';
+import { PlanReconciler } from '../../controller/plan-reconciler.js';
 import { ProviderReconciler } from '../../controller/provider-reconciler.js';
+import { InventoryAccess } from '../../controller/target-facts.js';
+import { normalizeVmName } from '../../planner/naming.js';
 import { runController } from '../../controller/run.js';
 import { CollectorRegistry } from '../../inventory/collector-registry.js';
 import { providerAdapters } from '../../providers/registry.js';
@@ -128,6 +132,7 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
     log[level]({ ...fields, component: 'collector' }, message),
   );
   const inventory = await inventoryService(session, o, inventoryDir, log);
+  const access = new InventoryAccess(inventoryDir);
   const reason = await runController(
     { store: session.store, mode: session.mode, home: session.home, log, version: o.version, signal },
     {
@@ -148,9 +153,13 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
             ? { retestSeconds: Number(session.env.MTV_PROVIDER_RETEST_SECONDS) }
             : {}),
         }),
+        new MapReconciler('NetworkMap', { store: session.store, inventory: access }),
+        new MapReconciler('StorageMap', { store: session.store, inventory: access }),
+        new PlanReconciler({ store: session.store, inventory: access, normalizeName: normalizeVmName }),
       ],
     },
   );
+  access.close();
   return { kind: 'text', text: `controller stopped: ${reason}\n` };
 }
 

@@ -10,6 +10,8 @@ export interface DeleteOptions {
   names: readonly string[];
   all: boolean;
   dryRun: boolean;
+  /** Plans: delete without archiving first. */
+  skipArchive?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export async function run(session: Session, opts: DeleteOptions): Promise<Comman
   const failed: MtvError[] = [];
   for (const name of names) {
     try {
+      if (!opts.dryRun && !opts.skipArchive) await opts.view.beforeDelete?.(session, name);
       await session.store.delete(opts.view.type, session.namespace, name, {
         dryRun: opts.dryRun,
         propagationPolicy: 'Background',

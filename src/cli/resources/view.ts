@@ -14,4 +14,6 @@ export interface ResourceView {
   columns: readonly Column[];
   /** Builds the describe document; may read related objects (e.g. the credentials Secret). */
   describe(obj: KubeObject, session: Session): Promise<Document>;
+  /** Runs before `delete` removes an object (plans archive first). */
+  beforeDelete?: (session: Session, name: string) => Promise<void>;
 }

@@ -1,0 +1,230 @@
+/**
+ * Plans in local mode against vcsim: `create plan` with names, files and queries, automatic and
+ * inline mappings, and the plan, map and provider reconcilers validating them to Ready.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import type { NetworkMap, Plan, StorageMap } from '../../src/api/index.js';
+import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { TestSecrets } from '../support/secrets.js';
+import { startVcsim, type Vcsim } from '../support/vcsim.js';
+
+let vc: Vcsim;
+let t: CliTarget;
+let home: string;
+const mtv = (...args: string[]) => ok(t, args);
+
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
+const phase = (name: string, want: string) =>
+  until(`plan ${name} ${want}`, async () => {
+    const p = await plan(name);
+    return p.status?.phase === want ? p : undefined;
+  });
+
+beforeAll(async () => {
+  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 3 });
+  home = mkdtempSync(path.join(tmpdir(), 'mtv-plans-'));
+  t = {
+    mode: 'local',
+    env: { MTV_HOME: home, HOME: home, MTV_AUTO_CONTROLLER: '1', MTV_CONTROLLER_IDLE_EXIT: '120' },
+    namespace: 'default',
+  };
+  writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
+  await mtv('create', 'provider', 'host', '--type', 'openshift');
+  await mtv(
+    'create',
+    'provider',
+    'vc',
+    '--type',
+    'vsphere',
+    '--url',
+    vc.url,
+    '-u',
+    vc.username,
+    '--password-file',
+    path.join(home, 'pw'),
+    '--cacert',
+    `@${vc.caCertPath}`,
+  );
+  await until('provider vc Ready', async () => {
+    const out = await mtv('get', 'provider', 'vc', '-o', 'jsonpath={.status.phase}');
+    return out === 'Ready' ? true : undefined;
+  });
+}, 600_000);
+
+afterAll(async () => {
+  await runCli(t, ['controller', 'stop']);
+  await vc.stop();
+});
+
+describe('plans (local mode, vcsim)', () => {
+  it('create plan --vms "WHERE …" selects by query, auto-maps and explains, and the plan becomes Ready', async () => {
+    const r = await runCli(t, [
+      'create',
+      'plan',
+      'by-query',
+      '--source',
+      'vc',
+      '--vms',
+      "WHERE name like 'DC0_H0%'",
+      '--default-target-storage-class',
+      'standard',
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/networkmap\/by-query-network created \(owned by plan\/by-query\)/);
+    expect(r.stdout).toMatch(/storagemap\/by-query-storage created/);
+    expect(r.stdout).toMatch(/plan\/by-query created \(3 VMs, cold\)/);
+    expect(r.stderr).toMatch(/auto-mapped network .* → the pod network/);
+    expect(r.stderr).toMatch(/auto-mapped datastore LocalDS_0 \(datastore-\d+\) → storage class standard/);
+    const p = await phase('by-query', 'Ready');
+    expect(p.spec.vms.map((v) => v.name).sort()).toEqual(['DC0_H0_VM0', 'DC0_H0_VM1', 'DC0_H0_VM2']);
+    expect(p.status?.conditions?.find((c) => c.type === 'TargetNotChecked')?.category).toBe('Advisory');
+    expect(p.status?.conditions?.find((c) => c.type === 'TargetNameNotValid')?.items).toHaveLength(3);
+    const net = JSON.parse(
+      await mtv('get', 'mapping', 'network', 'by-query-network', '-o', 'json'),
+    ) as NetworkMap;
+    expect(net.metadata.ownerReferences?.[0]).toMatchObject({
+      kind: 'Plan',
+      name: 'by-query',
+      controller: true,
+    });
+    expect(await mtv('get', 'plans')).toMatch(/by-query\s+True\s+Ready\s+vc\s+host\s+3\s+cold/);
+  });
+
+  it('create plan --vms @file reads the planvms output back; inline pairs create owned maps', async () => {
+    const planvms = await mtv(
+      'get',
+      'inventory',
+      'vm',
+      'vc',
+      '-q',
+      "where name like 'DC0_C0%' order by name limit 2",
+      '-o',
+      'planvms',
+    );
+    writeFileSync(path.join(home, 'vms.yaml'), planvms);
+    await mtv(
+      'create',
+      'plan',
+      'from-file',
+      '--source',
+      'vc',
+      '--vms',
+      `@${path.join(home, 'vms.yaml')}`,
+      '--network-pairs',
+      'DC0_DVPG0:default',
+      '--storage-pairs',
+      'LocalDS_0:standard',
+    );
+    const p = await phase('from-file', 'Ready');
+    expect(p.spec.vms.map((v) => v.id)).toEqual((YAML.parse(planvms) as { id: string }[]).map((v) => v.id));
+    const sto = JSON.parse(
+      await mtv('get', 'mapping', 'storage', 'from-file-storage', '-o', 'json'),
+    ) as StorageMap;
+    expect(sto.status?.conditions?.find((c) => c.type === 'Ready')?.status).toBe('True');
+  });
+
+  it('a hand-written list with targetName, and names given by hand', async () => {
+    writeFileSync(path.join(home, 'hand.yaml'), '- name: DC0_H0_VM0\n  targetName: web-zero\n');
+    await mtv(
+      'create',
+      'plan',
+      'by-hand',
+      '--source',
+      'vc',
+      '--vms',
+      `@${path.join(home, 'hand.yaml')}`,
+      '--default-target-storage-class',
+      'standard',
+    );
+    const p = await phase('by-hand', 'Ready');
+    expect(p.spec.vms[0]).toMatchObject({ name: 'DC0_H0_VM0', targetName: 'web-zero' });
+    expect(p.status?.conditions?.find((c) => c.type === 'TargetNameNotValid')).toBeUndefined();
+  });
+
+  it('unknown VMs are an error listing them (nothing created), or skipped with --skip-missing', async () => {
+    const r = await runCli(t, [
+      'create',
+      'plan',
+      'missing',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_H0_VM0,nope-1,nope-2',
+      '--default-target-storage-class',
+      'standard',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not in the inventory of provider vc: nope-1, nope-2/);
+    expect((await runCli(t, ['get', 'plan', 'missing'])).code).toBe(1);
+    expect((await runCli(t, ['get', 'mapping', 'network', 'missing-network'])).code).toBe(1);
+    const s = await runCli(t, [
+      'create',
+      'plan',
+      'missing',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_H0_VM0,nope-1',
+      '--default-target-storage-class',
+      'standard',
+      '--skip-missing',
+    ]);
+    expect(s.code).toBe(0);
+    expect(s.stderr).toMatch(/skipping VMs not in the inventory of vc: nope-1/);
+  });
+
+  it('local mode needs a storage class for auto-mapping, and says so', async () => {
+    const r = await runCli(t, ['create', 'plan', 'noclass', '--source', 'vc', '--vms', 'DC0_H0_VM1']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--default-target-storage-class: is needed: .*local mode/);
+  });
+
+  it('a plan whose map misses a network is not Ready and names the VM', async () => {
+    await mtv(
+      'create',
+      'plan',
+      'unmapped',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_H0_VM2',
+      '--network-pairs',
+      'VM Network:default',
+      '--storage-pairs',
+      'LocalDS_0:standard',
+    );
+    const p = await phase('unmapped', 'Pending');
+    expect(p.status?.conditions?.find((c) => c.type === 'VMNetworksNotMapped')?.items).toEqual([
+      'DC0_H0_VM2',
+    ]);
+  });
+
+  it('archiving a plan sets phase Archived; describe shows VMs and conditions', async () => {
+    await mtv('patch', 'plan', 'by-hand', '--archived');
+    await phase('by-hand', 'Archived');
+    const d = await mtv('describe', 'plan', 'by-query');
+    expect(d).toMatch(/Phase:\s+Ready/);
+    expect(d).toMatch(/VMs \(3\)/);
+    expect(d).toMatch(/TargetNotChecked/);
+  });
+
+  it('delete plan archives first, then deletes the plan and the maps it owns', async () => {
+    expect(await mtv('delete', 'plan', 'from-file')).toBe('plan/from-file deleted\n');
+    expect((await runCli(t, ['get', 'plan', 'from-file'])).code).toBe(1);
+    expect((await runCli(t, ['get', 'mapping', 'network', 'from-file-network'])).code).toBe(1);
+    expect(await mtv('delete', 'plan', 'unmapped', '--skip-archive')).toBe('plan/unmapped deleted\n');
+  });
+});
