@@ -39,6 +39,13 @@ export function parseKeyValues(value: string | undefined, flag: string): Record<
 
 const powerStates = ['on', 'off', 'auto'];
 
+/** `--target-affinity` / `--convertor-affinity` as given (KARL, parsed by the command). */
+function affinityTexts(o: Opts): { target?: string; convertor?: string } {
+  const target = str(o, 'targetAffinity');
+  const convertor = str(o, 'convertorAffinity');
+  return { ...(target !== undefined ? { target } : {}), ...(convertor !== undefined ? { convertor } : {}) };
+}
+
 /** The plan spec fields that map one-to-one to flags. */
 function specFlags(o: Opts): Partial<PlanSpec> {
   const power = str(o, 'targetPowerState');
@@ -83,6 +90,11 @@ function planSpecOptions(c: Command): Command {
     .option('--target-node-selector <k=v,…>', 'node selector of the target VMs')
     .option('--convertor-labels <k=v,…>', 'labels of the conversion pods')
     .option('--convertor-node-selector <k=v,…>', 'node selector of the conversion pods')
+    .option('--target-affinity <karl>', 'KARL rules for the target VMs, e.g. "REQUIRE nodes(disktype=ssd)"')
+    .option(
+      '--convertor-affinity <karl>',
+      'KARL rules for the conversion pods, e.g. "AVOID pods(app=db) on node"',
+    )
     .option('--pvc-name-template <tpl>', 'PVC names, e.g. "{{.VmName}}-disk-{{.DiskIndex}}"')
     .option('--volume-name-template <tpl>', 'volume names in the VM')
     .option('--network-name-template <tpl>', 'network names in the VM');
@@ -118,6 +130,7 @@ export function declarePatchPlan(patch: Command, act: Act): void {
         (args, o) => ({
           name: singleName(args, str(o, 'name'), 'plan'),
           spec: specFlags(o),
+          affinity: affinityTexts(o),
           targetNamespace: str(o, 'targetNamespace'),
         }),
       ),
@@ -191,6 +204,7 @@ export function declareCreatePlan(create: Command, act: Act): void {
           preHook: str(o, 'preHook'),
           postHook: str(o, 'postHook'),
           spec: specFlags(o),
+          affinity: affinityTexts(o),
           dryRun: dryRunFlag(o),
         }),
       ),

@@ -212,6 +212,31 @@ describe('plans (local mode, vcsim)', () => {
     ]);
   });
 
+  it('patch plan takes KARL affinity (nodes() too) and checks naming templates before writing', async () => {
+    await mtv(
+      'patch',
+      'plan',
+      'by-query',
+      '--target-affinity',
+      'REQUIRE nodes(disktype=ssd)',
+      '--pvc-name-template',
+      '{{.TargetVmName}}-d{{.DiskIndex}}',
+    );
+    const p = await plan('by-query');
+    expect(
+      p.spec.targetAffinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution
+        ?.nodeSelectorTerms[0]?.matchExpressions,
+    ).toEqual([{ key: 'disktype', operator: 'In', values: ['ssd'] }]);
+    expect(p.spec.pvcNameTemplate).toBe('{{.TargetVmName}}-d{{.DiskIndex}}');
+    const karl = await runCli(t, ['patch', 'plan', 'by-query', '--target-affinity', 'REQUIRE nodez(a=b)']);
+    expect(karl.code).toBe(2);
+    expect(karl.stderr).toContain('^');
+    const tpl = await runCli(t, ['patch', 'plan', 'by-query', '--pvc-name-template', '{{.VmNmae}}-disk']);
+    expect(tpl.code).toBe(2);
+    expect(tpl.stderr).toMatch(/--pvc-name-template: .*VmNmae/);
+    expect((await plan('by-query')).spec.pvcNameTemplate).toBe('{{.TargetVmName}}-d{{.DiskIndex}}');
+  });
+
   it('archiving a plan sets phase Archived; describe shows VMs and conditions', async () => {
     await mtv('patch', 'plan', 'by-hand', '--archived');
     await phase('by-hand', 'Archived');

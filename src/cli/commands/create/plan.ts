@@ -43,6 +43,7 @@ import {
 import { ownerRef, parseNamespacedName, providerRef } from '../../refs.js';
 import type { CommandResult } from '../../result.js';
 import { withRollback } from '../../rollback.js';
+import { checkedPlanSpec, type AffinityTexts } from '../plan-flags.js';
 import { mapProviders, podSources } from './mapping.js';
 
 /** Options of {@link run}: the flags of `create plan`. */
@@ -67,6 +68,8 @@ export interface CreatePlanOptions {
   postHook?: string | undefined;
   /** Plan spec fields set directly from flags (description, templates, booleans, labels…). */
   spec: Partial<PlanSpec>;
+  /** `--target-affinity` / `--convertor-affinity` (KARL). */
+  affinity?: AffinityTexts;
   dryRun?: boolean | undefined;
 }
 
@@ -362,6 +365,7 @@ function specProblems(o: CreatePlanOptions): Problem[] {
 export async function run(session: Session, o: CreatePlanOptions): Promise<CommandResult> {
   const early = specProblems(o);
   if (early.length) throw new UsageError(early);
+  const fromFlags = checkedPlanSpec(o.spec, o.affinity);
   await assertAbsent(session, Resources.Plan, o.name, 'plan');
   const providers = await mapProviders(session, o.source, o.target);
   const client = await openInventoryClient(session);
@@ -380,7 +384,7 @@ export async function run(session: Session, o: CreatePlanOptions): Promise<Comma
     kind: 'Plan',
     metadata: { name: o.name, namespace: session.namespace },
     spec: {
-      ...o.spec,
+      ...fromFlags,
       provider: { source: providerRef(providers.source), destination: providerRef(providers.target) },
       map: { network: maps.network.ref, storage: maps.storage.ref },
       targetNamespace: o.targetNamespace ?? session.namespace,

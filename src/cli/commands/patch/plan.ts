@@ -4,12 +4,15 @@ import type { Session } from '../../context.js';
 import { getNamed } from '../../lookup.js';
 import type { CommandResult } from '../../result.js';
 import { retryOnConflict } from '../../retry.js';
+import { checkedPlanSpec, type AffinityTexts } from '../plan-flags.js';
 
 /** Options of {@link run}. */
 export interface PatchPlanOptions {
   name: string;
   /** Spec fields from flags (only those given). */
   spec: Partial<PlanSpec>;
+  /** `--target-affinity` / `--convertor-affinity` (KARL). */
+  affinity?: AffinityTexts;
   targetNamespace?: string | undefined;
 }
 
@@ -20,7 +23,7 @@ export interface PatchPlanOptions {
  */
 export async function run(session: Session, o: PatchPlanOptions): Promise<CommandResult> {
   const changes: Partial<PlanSpec> = {
-    ...o.spec,
+    ...checkedPlanSpec(o.spec, o.affinity),
     ...(o.targetNamespace ? { targetNamespace: o.targetNamespace } : {}),
   };
   if (!Object.keys(changes).length) {
