@@ -254,3 +254,157 @@ describe('generated DataVolumes and PVCs are valid', () => {
     expect(validateAgainst(doc, pvcSchema, buildPersistentVolumeClaim(input))).toEqual([]);
   });
 });
+
+type Json = Record<string, unknown>;
+
+/** A JSON copy of `object` with the value at a dotted path set (or, with `undefined`, deleted). */
+function mutated(object: unknown, path: string, value: unknown): Json {
+  const root = JSON.parse(JSON.stringify(object)) as Json;
+  const keys = path.split('.');
+  const last = keys.pop() ?? '';
+  let node = root;
+  for (const key of keys) node = node[key] as Json;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return root;
+}
+
+function vmInput(title: string): TargetVmInput {
+  const found = vmCases.find(([t]) => t.startsWith(title));
+  if (!found) throw new Error(`no VM case ${title}`);
+  return found[1];
+}
+
+const placedVm = () => buildTargetVirtualMachine(vmInput('placement from KARL'));
+const multusVm = () => buildTargetVirtualMachine(vmInput('pod and Multus NICs'));
+const vddkDataVolume = () =>
+  buildDataVolume(claimInput(), {
+    vddk: { backingFile: 'f', uuid: 'u', url: 'https://vcenter/sdk', secretRef: 's', thumbprint: 'AA' },
+  });
+const pvc = () => buildPersistentVolumeClaim(claimInput());
+const vmSchema = 'v1.VirtualMachine';
+const dvSchema = 'v1.DataVolumeTemplateSpec';
+const template = 'spec.template.spec';
+
+/** Builder outputs broken on purpose: the tests above would catch a builder that emitted these. */
+describe('the schema check catches broken builder output', () => {
+  it.each<[string, () => unknown, string | SchemaNode, string, unknown, string]>([
+    [
+      'VM: a string boot order',
+      placedVm,
+      vmSchema,
+      `${template}.domain.devices.disks.0.bootOrder`,
+      '1',
+      '$.spec.template.spec.domain.devices.disks[0].bootOrder: must be integer, got string "1"',
+    ],
+    [
+      'VM: a misspelt CPU field',
+      placedVm,
+      vmSchema,
+      `${template}.domain.cpu.sokets`,
+      2,
+      '$.spec.template.spec.domain.cpu.sokets: must NOT have unevaluated properties',
+    ],
+    [
+      'VM: a volume without a name',
+      placedVm,
+      vmSchema,
+      `${template}.volumes.0.name`,
+      undefined,
+      "$.spec.template.spec.volumes[0].name: must have required property 'name'",
+    ],
+    [
+      'VM: a memory size that is no quantity',
+      placedVm,
+      vmSchema,
+      `${template}.domain.memory.guest`,
+      '4 GB',
+      '$.spec.template.spec.domain.memory.guest: must match format "quantity", got "4 GB"',
+    ],
+    [
+      'VM: an unknown node selector operator',
+      placedVm,
+      vmSchema,
+      `${template}.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms.0.matchExpressions.0.operator`,
+      'Within',
+      'nodeSelectorTerms[0].matchExpressions[0].operator: must be equal to one of the allowed values',
+    ],
+    [
+      'VM: a numeric label value',
+      placedVm,
+      vmSchema,
+      'metadata.labels.team',
+      1,
+      '$.metadata.labels.team: must be string, got integer 1',
+    ],
+    [
+      'VM: a misspelt Multus network name',
+      multusVm,
+      vmSchema,
+      `${template}.networks.1.multus`,
+      { networkname: 'infra/storage' },
+      '$.spec.template.spec.networks[1].multus.networkname: must NOT have unevaluated properties',
+    ],
+    [
+      'DataVolume: a size that is no quantity',
+      vddkDataVolume,
+      dvSchema,
+      'spec.storage.resources.requests.storage',
+      '100 GiB',
+      '$.spec.storage.resources.requests.storage: must match format "quantity", got "100 GiB"',
+    ],
+    [
+      'DataVolume: a misspelt VDDK field',
+      vddkDataVolume,
+      dvSchema,
+      'spec.source.vddk.thumbPrint',
+      'AA',
+      '$.spec.source.vddk.thumbPrint: must NOT have unevaluated properties',
+    ],
+    [
+      'DataVolume: no spec',
+      vddkDataVolume,
+      dvSchema,
+      'spec',
+      undefined,
+      "$.spec: must have required property 'spec'",
+    ],
+    [
+      'PVC: one access mode where a list goes',
+      pvc,
+      pvcSchema,
+      'spec.accessModes',
+      'ReadWriteOnce',
+      '$.spec.accessModes: must be array, got string "ReadWriteOnce"',
+    ],
+    [
+      'PVC: an unknown access mode',
+      pvc,
+      pvcSchema,
+      'spec.accessModes',
+      ['ReadWriteSometimes'],
+      '$.spec.accessModes[0]: must be equal to one of the allowed values',
+    ],
+    [
+      'PVC: a wrong kind',
+      pvc,
+      pvcSchema,
+      'kind',
+      'PVC',
+      '$.kind: must be equal to one of the allowed values ("PersistentVolumeClaim"), got "PVC"',
+    ],
+    [
+      'PVC: an unknown top-level field',
+      pvc,
+      pvcSchema,
+      'status',
+      { phase: 'Bound' },
+      '$.status: must NOT have unevaluated properties',
+    ],
+  ])('%s', (_title, build, schema, path, value, want) => {
+    const output = build();
+    expect(validateAgainst(doc, schema, output)).toEqual([]);
+    const issues = validateAgainst(doc, schema, mutated(output, path, value));
+    expect(issues.map((i) => `${i.path}: ${i.message}`).join('\n')).toContain(want);
+  });
+});
