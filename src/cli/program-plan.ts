@@ -16,7 +16,7 @@ import {
   type Act,
   type Opts,
 } from './program.js';
-import { singleName } from './flags.js';
+import { collect, manyNames, singleName } from './flags.js';
 
 /** `k=v,k2=v2` → a map. @throws UsageError naming the flag and the bad item */
 export function parseKeyValues(value: string | undefined, flag: string): Record<string, string> | undefined {
@@ -108,6 +108,85 @@ function planSpecOptions(c: Command): Command {
   ] as const)
     boolOption(c, flag, text);
   return c;
+}
+
+/** Declares `archive plan` and `unarchive plan`. */
+export function declareArchive(program: Command, act: Act): void {
+  for (const [verb, archived] of [
+    ['archive', true],
+    ['unarchive', false],
+  ] as const) {
+    const c = program
+      .command(verb)
+      .description(
+        archived ? 'Archive plans (keep them for their history; stop reconciling)' : 'Unarchive plans',
+      );
+    const p = c
+      .command('plan')
+      .aliases(['plans'])
+      .argument('[names...]')
+      .option('-M, --name <names>', 'names (comma-separated)', collect)
+      .description(`${archived ? 'Archive' : 'Unarchive'} plans`);
+    boolOption(p, '--all', `${verb} every plan in the namespace`)
+      .addHelpText('after', examples(`mtv ${verb} plan web db`, `mtv ${verb} plans --all -n NAMESPACE`))
+      .action(
+        act(
+          () => import('./commands/archive.js'),
+          (args, o) => ({
+            names: manyNames(args, o.name as string[] | undefined),
+            all: bool(o, 'all') ?? false,
+            archived,
+          }),
+        ),
+      );
+  }
+}
+
+/** Declares `patch planvm`. */
+export function declarePatchPlanVm(patch: Command, act: Act): void {
+  const c = patch
+    .command('planvm')
+    .argument('<plan>', 'the plan')
+    .argument('<vm>', 'the VM (name or id)')
+    .description('Change one VM of a plan')
+    .option('--target-name <name>', 'name of the VM in KubeVirt')
+    .option('--root-disk <device>', 'boot disk, e.g. /dev/sdb')
+    .option('--instance-type <name>', 'KubeVirt instance type')
+    .option('--pvc-name-template <tpl>', 'PVC names of this VM')
+    .option('--volume-name-template <tpl>', 'volume names of this VM')
+    .option('--network-name-template <tpl>', 'network names of this VM')
+    .option('--target-power-state <state>', 'on, off or auto')
+    .option('--add-pre-hook <hook>', 'run this hook before the VM migrates')
+    .option('--add-post-hook <hook>', 'run this hook after the VM migrates')
+    .option('--remove-hook <hook>', 'remove this hook from the VM');
+  boolOption(c, '--clear-hooks', 'remove all the VM’s hooks')
+    .addHelpText(
+      'after',
+      examples(
+        'mtv patch planvm web web-1 --target-name web-one --root-disk /dev/sdb',
+        'mtv patch planvm web web-1 --add-pre-hook quiesce-db',
+      ),
+    )
+    .action(
+      act(
+        () => import('./commands/patch/planvm.js'),
+        (args, o) => ({
+          plan: args[0] ?? '',
+          vm: args[1] ?? '',
+          targetName: str(o, 'targetName'),
+          rootDisk: str(o, 'rootDisk'),
+          instanceType: str(o, 'instanceType'),
+          pvcNameTemplate: str(o, 'pvcNameTemplate'),
+          volumeNameTemplate: str(o, 'volumeNameTemplate'),
+          networkNameTemplate: str(o, 'networkNameTemplate'),
+          targetPowerState: str(o, 'targetPowerState'),
+          addPreHook: str(o, 'addPreHook'),
+          addPostHook: str(o, 'addPostHook'),
+          removeHook: str(o, 'removeHook'),
+          clearHooks: bool(o, 'clearHooks'),
+        }),
+      ),
+    );
 }
 
 /** Declares `patch plan`. */

@@ -6,7 +6,7 @@ import { Command, Option } from 'commander';
 import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
 import { inventoryResources } from './resources/inventory.js';
-import { declareCreatePlan, declarePatchPlan } from './program-plan.js';
+import { declareArchive, declareCreatePlan, declarePatchPlan, declarePatchPlanVm } from './program-plan.js';
 import type { CommandResult } from './result.js';
 import type { Session } from './context.js';
 import { UsageError } from '../api/index.js';
@@ -249,6 +249,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declareReadVerbs(program, hooks);
   declarePatch(program, act);
   declareDelete(program, hooks);
+  declareArchive(program, act);
   declareVersionAndCompletion(program, hooks);
   declareController(program, hooks);
   declareInventory(program, hooks);
@@ -753,6 +754,7 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
 function declarePatch(program: Command, act: Act): void {
   const patch = program.command('patch').description('Change a resource; only the flags given are applied');
   declarePatchPlan(patch, act);
+  declarePatchPlanVm(patch, act);
   const pp = patch
     .command('provider')
     .argument('[name]')

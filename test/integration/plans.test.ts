@@ -237,7 +237,41 @@ describe('plans (local mode, vcsim)', () => {
     expect((await plan('by-query')).spec.pvcNameTemplate).toBe('{{.TargetVmName}}-d{{.DiskIndex}}');
   });
 
-  it('archiving a plan sets phase Archived; describe shows VMs and conditions', async () => {
+  it('patch planvm changes one VM: target name, root disk, hooks', async () => {
+    await mtv('create', 'hook', 'quiesce', '--playbook', '- hosts: localhost\n  tasks: []\n');
+    await mtv(
+      'patch',
+      'planvm',
+      'by-hand',
+      'DC0_H0_VM0',
+      '--target-name',
+      'web-zero-b',
+      '--root-disk',
+      '/dev/sdb',
+      '--add-pre-hook',
+      'quiesce',
+    );
+    const vm = (await plan('by-hand')).spec.vms[0];
+    expect(vm).toMatchObject({
+      targetName: 'web-zero-b',
+      rootDisk: '/dev/sdb',
+      hooks: [{ step: 'PreHook', hook: { name: 'quiesce', namespace: 'default' } }],
+    });
+    const bad = await runCli(t, ['patch', 'planvm', 'by-hand', 'nope', '--target-name', 'x']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/plan by-hand has no VM nope/);
+    await mtv('patch', 'planvm', 'by-hand', 'DC0_H0_VM0', '--clear-hooks');
+    expect((await plan('by-hand')).spec.vms[0]?.hooks).toEqual([]);
+  });
+
+  it('archive and unarchive plans; an archived plan has phase Archived', async () => {
+    expect(await mtv('archive', 'plan', 'by-hand')).toBe('plan/by-hand patched (archived)\n');
+    await phase('by-hand', 'Archived');
+    expect(await mtv('unarchive', 'plan', 'by-hand')).toBe('plan/by-hand patched (unarchived)\n');
+    await phase('by-hand', 'Ready');
+  });
+
+  it('patch plan --archived sets phase Archived; describe shows VMs and conditions', async () => {
     await mtv('patch', 'plan', 'by-hand', '--archived');
     await phase('by-hand', 'Archived');
     const d = await mtv('describe', 'plan', 'by-query');
