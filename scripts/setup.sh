@@ -8,12 +8,12 @@ cd "$root"
 log() { printf '[setup] %s\n' "$*" >&2; }
 
 missing=()
-for tool in curl openssl flock python3 make g++; do command -v "$tool" >/dev/null || missing+=("$tool"); done
+for tool in curl openssl flock python3 make g++ qemu-img mkfs.ext4; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 if ((${#missing[@]})); then
   log "installing missing tools: ${missing[*]}"
   pkgs=()
   for t in "${missing[@]}"; do
-    case $t in flock) pkgs+=(util-linux) ;; g++) pkgs+=(g++) ;; *) pkgs+=("$t") ;; esac
+    case $t in flock) pkgs+=(util-linux) ;; g++) pkgs+=(g++) ;; qemu-img) pkgs+=(qemu-utils) ;; mkfs.ext4) pkgs+=(e2fsprogs) ;; *) pkgs+=("$t") ;; esac
   done
   SUDO=$([[ $(id -u) == 0 ]] && echo || echo sudo)
   $SUDO apt-get update -qq && $SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
