@@ -258,10 +258,15 @@ describe('WaitForUpdatesEx', () => {
       );
       const initial = await c.waitForUpdates('', { collector, maxWaitSeconds: 0 });
       const started = Date.now();
-      const pending = c.waitForUpdates(initial?.version ?? '', { collector, maxWaitSeconds: 120 });
+      // Take the outcome at once: the rejection may land before cancelWaitForUpdates returns, and an
+      // unobserved rejection would be reported as an unhandled error.
+      const outcome = c.waitForUpdates(initial?.version ?? '', { collector, maxWaitSeconds: 120 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       await new Promise((r) => setTimeout(r, 500)); // let the server start waiting
       await c.cancelWaitForUpdates(collector);
-      await expect(pending).rejects.toBeInstanceOf(RequestCanceledFault);
+      expect(await outcome).toBeInstanceOf(RequestCanceledFault);
       expect(Date.now() - started).toBeLessThan(20_000);
     } finally {
       await c.destroyPropertyCollector(collector);
@@ -381,5 +386,33 @@ describe('TLS and transport', () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
+  });
+});
+
+describe('source power for cold migration (vcsim VMs run no VMware Tools: the hard path)', () => {
+  it('powers a running VM off, is a no-op the second time, and restores the recorded state', async () => {
+    const c = await connect();
+    const [vm] = await c.retrieveProperties(
+      containerViewFilterSpec(await c.createContainerView(c.serviceContent.rootFolder, ['VirtualMachine']), [
+        vmProps,
+      ]),
+    );
+    const ref = vm?.obj as MoRef;
+    if ((await c.vmPowerState(ref)).powerState !== 'poweredOn') await c.waitForTask(await c.powerOnVm(ref));
+    expect(await c.vmPowerState(ref)).toEqual({ powerState: 'poweredOn', toolsRunning: false });
+    const { powerOffSource, restorePowerState } = await import('../../src/providers/vsphere/power.js');
+    expect(await powerOffSource(c, ref)).toEqual({ previous: 'poweredOn', method: 'hard' });
+    expect((await c.vmPowerState(ref)).powerState).toBe('poweredOff');
+    expect(await powerOffSource(c, ref)).toEqual({ previous: 'poweredOff', method: 'none' });
+    expect(await restorePowerState(c, ref, 'poweredOn')).toBe('powered-on');
+    expect((await c.vmPowerState(ref)).powerState).toBe('poweredOn');
+    expect(await restorePowerState(c, ref, 'poweredOn')).toBe('unchanged');
+  });
+
+  it('exposes the session cookie for the datastore interface, and drops it at logout', async () => {
+    const c = await connect();
+    expect(c.sessionCookie).toMatch(/^vmware_soap_session=/);
+    await c.logout();
+    expect(c.sessionCookie).toBeUndefined();
   });
 });

@@ -431,6 +431,45 @@ export class VSphereClient {
   }
 
   /**
+   * The session cookie, for the datastore `/folder` HTTP interface of the same session (the
+   * transfer library's reader). A credential: never log it.
+   */
+  get sessionCookie(): string | undefined {
+    return this.#transport.sessionCookie;
+  }
+
+  /**
+   * Asks VMware Tools in the guest to shut the OS down (ShutdownGuest). Returns at once; the VM
+   * powers off when the guest has stopped.
+   * @throws a fault (e.g. ToolsUnavailable) when the guest has no running Tools
+   * @see https://developer.broadcom.com/xapis/vsphere-web-services-api/latest/vim.VirtualMachine.html#shutdownGuest
+   */
+  async shutdownGuest(vm: MoRef, options?: InvokeOptions): Promise<void> {
+    await this.invoke('ShutdownGuest', vm, {}, options);
+  }
+
+  /**
+   * A VM's power state and whether VMware Tools run in it.
+   * @throws ManagedObjectNotFoundFault when the VM is gone
+   */
+  async vmPowerState(
+    vm: MoRef,
+    options?: InvokeOptions,
+  ): Promise<{ powerState: string; toolsRunning: boolean }> {
+    const [o] = await this.retrieveProperties(
+      {
+        propSet: [{ type: 'VirtualMachine', pathSet: ['runtime.powerState', 'guest.toolsRunningStatus'] }],
+        objectSet: [{ obj: vm, skip: false }],
+      },
+      options,
+    );
+    return {
+      powerState: asString(o?.props['runtime.powerState']) ?? '',
+      toolsRunning: asString(o?.props['guest.toolsRunningStatus']) === 'guestToolsRunning',
+    };
+  }
+
+  /**
    * Starts powering a VM off (hard power-off, not a guest shutdown). @returns the Task.
    * @see https://developer.broadcom.com/xapis/vsphere-web-services-api/latest/vim.VirtualMachine.html#powerOff
    */

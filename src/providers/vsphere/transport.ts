@@ -100,6 +100,14 @@ export class SoapTransport {
     return this.#cookie !== undefined;
   }
 
+  /**
+   * The session cookie (`vmware_soap_session=…`), for other HTTP calls of the same session such as
+   * the datastore `/folder` interface. A credential: never log it or put it in an error.
+   */
+  get sessionCookie(): string | undefined {
+    return this.#cookie;
+  }
+
   /** Forgets the session cookie (after Logout). */
   clearSession(): void {
     this.#cookie = undefined;
