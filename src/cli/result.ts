@@ -20,7 +20,8 @@ export interface Change {
 
 /** A command's result. */
 export type CommandResult =
-  | { kind: 'changes'; changes: Change[]; warnings?: string[]; failed?: MtvError[] }
+  /** Written objects; `notes` explain choices made for the user (stderr), `warnings` flag risks. */
+  | { kind: 'changes'; changes: Change[]; warnings?: string[]; notes?: string[]; failed?: MtvError[] }
   | {
       kind: 'objects';
       groups: ObjectGroup[];
@@ -54,6 +55,7 @@ export function redact(obj: KubeObject): KubeObject {
 export function render(result: CommandResult, output: string | undefined, io: Io): void {
   switch (result.kind) {
     case 'changes':
+      for (const n of result.notes ?? []) io.err(`${n}\n`);
       for (const w of result.warnings ?? []) io.err(`Warning: ${w}\n`);
       for (const c of result.changes) io.out(`${c.ref} ${c.action}${c.note ? ` ${c.note}` : ''}\n`);
       for (const f of result.failed ?? [])

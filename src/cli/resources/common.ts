@@ -59,7 +59,13 @@ export function trailingSections(kind: ForkliftKind, o: KubeObject): DocSection[
       title: 'Conditions',
       table: {
         header: ['TYPE', 'STATUS', 'CATEGORY', 'REASON', 'MESSAGE'],
-        rows: conditions.map((c) => [c.type, c.status, c.category, c.reason ?? '', c.message ?? '']),
+        rows: conditions.map((c) => [
+          c.type,
+          c.status,
+          c.category,
+          c.reason ?? '',
+          `${c.message ?? ''}${c.items?.length ? ` (${c.items.join(', ')})` : ''}`,
+        ]),
       },
       empty: `<none> (observed generation ${status?.observedGeneration ?? '-'} of ${o.metadata.generation ?? '-'}; no controller has reconciled it yet)`,
     },

@@ -393,7 +393,8 @@ export async function run(session: Session, o: CreatePlanOptions): Promise<Comma
     },
   };
   const created = [maps.network.create, maps.storage.create].filter((m): m is NetworkMap | StorageMap => !!m);
-  const warnings = [...selected.warnings, ...maps.notes.map((n) => `auto-mapped ${n}`)];
+  const warnings = selected.warnings;
+  const notes = maps.notes.map((n) => `auto-mapped ${n}`);
   if (o.dryRun) {
     const objs: KubeObject[] = [];
     for (const m of created)
@@ -448,5 +449,6 @@ export async function run(session: Session, o: CreatePlanOptions): Promise<Comma
       { ref: `plan/${o.name}`, action: 'created', note: `(${String(plan.spec.vms.length)} VMs, ${type})` },
     ],
     ...(warnings.length ? { warnings } : {}),
+    ...(notes.length ? { notes } : {}),
   };
 }
