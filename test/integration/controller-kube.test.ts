@@ -12,6 +12,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Provider } from '../../src/api/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { until } from '../support/wait.js';
 import { TestSecrets } from '../support/secrets.js';
 import { createNamespace, kubeStoreFor, repoRoot, serviceAccount } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
@@ -68,20 +69,6 @@ function startController(listenPort: number): { child: ChildProcess; log: () => 
   child.stderr.on('data', (d: Buffer) => (log += d.toString()));
   controllers.push(child);
   return { child, log: () => log };
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined> | T | undefined,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const mtv = (...args: string[]) => ok(t, args);
@@ -325,11 +312,9 @@ describe('controller in cluster mode (real API server, vcsim)', () => {
     await new Promise((r) => setTimeout(r, 2500));
     expect(second.log()).not.toMatch(/"msg":"leading"/);
     leader?.kill('SIGTERM');
-    await until(
-      'the second to lead',
-      () => (/"msg":"leading"/.test(second.log()) ? true : undefined),
-      20_000,
-    );
+    await until('the second to lead', () => (/"msg":"leading"/.test(second.log()) ? true : undefined), {
+      timeoutMs: 20_000,
+    });
     await mtv('patch', 'provider', 'vc', '--url', `${vc.url}?x=1`);
     await until('the new leader to reconcile the change', async () => {
       const p = await provider('vc');

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { NetworkMap, Plan, StorageMap } from '../../src/api/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { until } from '../support/wait.js';
 import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 
@@ -17,15 +18,6 @@ let t: CliTarget;
 let home: string;
 const mtv = (...args: string[]) => ok(t, args);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
 const phase = (name: string, want: string) =>
   until(`plan ${name} ${want}`, async () => {

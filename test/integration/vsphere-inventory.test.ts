@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Provider } from '../../src/api/index.js';
 import { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { ok, runCli, startCli, type CliTarget } from '../support/cli.js';
+import { until } from '../support/wait.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { TestSecrets } from '../support/secrets.js';
 
@@ -16,22 +17,6 @@ let vc: Vcsim;
 let t: CliTarget;
 let home: string;
 const mtv = (...args: string[]) => ok(t, args);
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e: unknown) {
-      last = e;
-    }
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const provider = async (name: string): Promise<Provider> =>
   JSON.parse(await mtv('get', 'provider', name, '-o', 'json')) as Provider;
@@ -123,7 +108,7 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
         const [now] = await rows('vm', 'vc', '-q', `where id = '${String(vm?.id)}'`);
         return now?.powerState === 'poweredOff' ? now : undefined;
       },
-      15_000,
+      { timeoutMs: 15_000 },
     );
     expect(seen.name).toBe(vm?.name);
     expect(Date.now() - started).toBeLessThan(15_000);
