@@ -110,6 +110,29 @@ function planSpecOptions(c: Command): Command {
   return c;
 }
 
+/** Declares `start plan`. */
+export function declareStart(program: Command, act: Act): void {
+  const p = program
+    .command('start')
+    .description('Start migrations')
+    .command('plan')
+    .aliases(['plans'])
+    .argument('[names...]')
+    .option('-M, --name <names>', 'names (comma-separated)', collect)
+    .description('Start plans: creates a Migration for each Ready plan');
+  boolOption(p, '--all', 'start every Ready plan in the namespace')
+    .addHelpText('after', examples('mtv start plan web', 'mtv start plans --all', 'mtv get plan web -w'))
+    .action(
+      act(
+        () => import('./commands/start.js'),
+        (args, o) => ({
+          names: manyNames(args, o.name as string[] | undefined),
+          all: bool(o, 'all') ?? false,
+        }),
+      ),
+    );
+}
+
 /** Declares `archive plan` and `unarchive plan`. */
 export function declareArchive(program: Command, act: Act): void {
   for (const [verb, archived] of [

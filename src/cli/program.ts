@@ -6,7 +6,13 @@ import { Command, Option } from 'commander';
 import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
 import { inventoryResources } from './resources/inventory.js';
-import { declareArchive, declareCreatePlan, declarePatchPlan, declarePatchPlanVm } from './program-plan.js';
+import {
+  declareArchive,
+  declareCreatePlan,
+  declarePatchPlan,
+  declarePatchPlanVm,
+  declareStart,
+} from './program-plan.js';
 import type { CommandResult } from './result.js';
 import type { Session } from './context.js';
 import { UsageError } from '../api/index.js';
@@ -250,6 +256,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declarePatch(program, act);
   declareDelete(program, hooks);
   declareArchive(program, act);
+  declareStart(program, act);
   declareVersionAndCompletion(program, hooks);
   declareController(program, hooks);
   declareInventory(program, hooks);

@@ -8,6 +8,7 @@
  */
 import {
   Category,
+  hasTrueCondition,
   NotFoundError,
   PlanPhase,
   Resources,
@@ -111,9 +112,20 @@ export class PlanReconciler implements Reconciler {
     }
     const input = await this.gather(plan, namespace);
     const findings = validatePlan(input);
+    const c = plan.status?.conditions;
+    // Execution conditions are durable (the migration reconciler owns them); they decide the phase.
+    const executed = hasTrueCondition(c, 'Executing')
+      ? PlanPhase.Running
+      : hasTrueCondition(c, 'Succeeded')
+        ? PlanPhase.Succeeded
+        : hasTrueCondition(c, 'Failed')
+          ? PlanPhase.Failed
+          : hasTrueCondition(c, 'Canceled')
+            ? PlanPhase.Canceled
+            : undefined;
     const conditions = await writeConditions(this.o.store, Resources.Plan, plan, findings, {
       now,
-      phase: (blocked) => (blocked ? PlanPhase.Pending : PlanPhase.Ready),
+      phase: (blocked) => executed ?? (blocked ? PlanPhase.Pending : PlanPhase.Ready),
     });
     return conditions.some((c) => c.type === 'Ready') ? undefined : { requeueAfterMs: 10_000 };
   }

@@ -24,6 +24,7 @@ import type { Connection, ConnectionTest, ProviderAdapter } from '../providers/a
 import { ConnectionTestError } from '../providers/adapter.js';
 import type { ObjectStore } from '../store/index.js';
 import { hasBlocker, readyCondition, stageConditions, type NewCondition } from './conditions.js';
+import { secretStrings, toConnection } from './connection.js';
 import type { Logger } from './log.js';
 import { errorText, keyOf, type Dependency, type Reconciler } from './manager.js';
 import type { HandlerResult } from './work-queue.js';
@@ -229,14 +230,7 @@ export class ProviderReconciler implements Reconciler {
         message: insecureMessage,
       });
     }
-    return {
-      url,
-      username: secret.user ?? '',
-      password: secret.password ?? secret.token ?? '',
-      ...(secret.cacert ? { caCert: secret.cacert } : {}),
-      insecureSkipVerify: insecure,
-      settings: p.spec.settings ?? {},
-    };
+    return toConnection(p, secret);
   }
 
   /** The Secret's decoded data, or undefined with a SecretNotValid condition. */
@@ -264,10 +258,7 @@ export class ProviderReconciler implements Reconciler {
       });
       return undefined;
     }
-    const data: Record<string, string> = {};
-    for (const [k, v] of Object.entries(secret.data ?? {}))
-      data[k] = Buffer.from(v, 'base64').toString('utf8');
-    for (const [k, v] of Object.entries(secret.stringData ?? {})) data[k] = v;
+    const data = secretStrings(secret);
     const missing = adapter.requiredSecretKeys.filter((k) => !data[k]);
     if (missing.length) {
       conditions.push({

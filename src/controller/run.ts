@@ -32,6 +32,8 @@ export interface RunOptions {
   leaseNamespace?: string;
   /** Builds the reconcilers once this process leads. */
   reconcilers(manager: () => Manager): Reconciler[];
+  /** True while work runs outside the queue (VM migrations): the controller does not idle out. */
+  busy?: () => boolean;
   /** Extra services started with the reconcilers (e.g. the inventory server); stopped on exit. */
   services?: { start(): Promise<void>; stop(): Promise<void> }[];
 }
@@ -86,7 +88,12 @@ export async function runController(rt: ControllerRuntime, options: RunOptions):
     for (const s of options.services ?? []) await s.start();
     manager.start();
     rt.log.info({ mode: rt.mode, home: rt.home, reconcilers: reconcilers.map((r) => r.name) }, 'started');
-    await waitUntilDone(stop, manager, rt.home, options.idleExitSeconds ?? 0);
+    await waitUntilDone(
+      stop,
+      () => manager.busy > 0 || (options.busy?.() ?? false),
+      rt.home,
+      options.idleExitSeconds ?? 0,
+    );
   } finally {
     await manager.stop();
     for (const s of options.services ?? []) await s.stop().catch(() => undefined);
@@ -101,7 +108,7 @@ export async function runController(rt: ControllerRuntime, options: RunOptions):
 
 async function waitUntilDone(
   stop: AbortController,
-  manager: Manager,
+  busy: () => boolean,
   home: string,
   idleSeconds: number,
 ): Promise<void> {
@@ -117,7 +124,7 @@ async function waitUntilDone(
         { once: true },
       );
     });
-    if (idleSeconds > 0 && manager.busy === 0) {
+    if (idleSeconds > 0 && !busy()) {
       // Only users count as activity: the controller's own periodic work (connection re-tests,
       // collectors) must not keep an unused background controller alive.
       if (Date.now() - lastCliActivity(home) > idleSeconds * 1000)

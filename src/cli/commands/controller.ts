@@ -9,6 +9,7 @@ import { LeaderElector } from '../../controller/leader-election.js';
 import { controllerPaths, LocalLock, readControllerState } from '../../controller/local-lock.js';
 import { createLogger, type Logger } from '../../controller/log.js';
 import { MapReconciler } from '../../controller/map-reconciler.js';
+import { MigrationReconciler } from '../../controller/migration-reconciler.js';
 import { PlanReconciler } from '../../controller/plan-reconciler.js';
 import { ProviderReconciler } from '../../controller/provider-reconciler.js';
 import { InventoryAccess } from '../../controller/target-facts.js';
@@ -133,6 +134,15 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
   );
   const inventory = await inventoryService(session, o, inventoryDir, log);
   const access = new InventoryAccess(inventoryDir);
+  let enqueueMigration: (key: string) => void = () => undefined;
+  const migrations = new MigrationReconciler({
+    store: session.store,
+    inventory: access,
+    home: session.home,
+    log,
+    enqueue: (key) => enqueueMigration(key),
+    ...(session.env.MTV_MAX_VM_INFLIGHT ? { maxInFlight: Number(session.env.MTV_MAX_VM_INFLIGHT) } : {}),
+  });
   const reason = await runController(
     { store: session.store, mode: session.mode, home: session.home, log, version: o.version, signal },
     {
@@ -142,21 +152,26 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
         ...(inventory ? [inventory] : []),
       ],
       leaseNamespace: o.leaseNamespace ?? session.namespace,
-      reconcilers: (manager) => [
-        new ProviderReconciler({
-          store: session.store,
-          log,
-          adapters: providerAdapters,
-          collectors,
-          enqueue: (key, delay) => manager().enqueue('provider', key, delay),
-          ...(session.env.MTV_PROVIDER_RETEST_SECONDS
-            ? { retestSeconds: Number(session.env.MTV_PROVIDER_RETEST_SECONDS) }
-            : {}),
-        }),
-        new MapReconciler('NetworkMap', { store: session.store, inventory: access }),
-        new MapReconciler('StorageMap', { store: session.store, inventory: access }),
-        new PlanReconciler({ store: session.store, inventory: access, normalizeName: normalizeVmName }),
-      ],
+      reconcilers: (manager) => {
+        enqueueMigration = (key) => manager().enqueue('migration', key);
+        return [
+          new ProviderReconciler({
+            store: session.store,
+            log,
+            adapters: providerAdapters,
+            collectors,
+            enqueue: (key, delay) => manager().enqueue('provider', key, delay),
+            ...(session.env.MTV_PROVIDER_RETEST_SECONDS
+              ? { retestSeconds: Number(session.env.MTV_PROVIDER_RETEST_SECONDS) }
+              : {}),
+          }),
+          new MapReconciler('NetworkMap', { store: session.store, inventory: access }),
+          new MapReconciler('StorageMap', { store: session.store, inventory: access }),
+          new PlanReconciler({ store: session.store, inventory: access, normalizeName: normalizeVmName }),
+          migrations,
+        ];
+      },
+      busy: () => migrations.active > 0,
     },
   );
   access.close();

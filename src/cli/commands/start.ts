@@ -1,0 +1,94 @@
+/**
+ * `start plan NAME… | --all`: creates a Migration for each plan that can start, and says why for
+ * the ones that cannot (not Ready, already running, already succeeded, archived).
+ */
+import {
+  ApiError,
+  ForkliftApiVersion,
+  isBlocker,
+  MtvError,
+  NotFoundError,
+  planMigrationType,
+  Resources,
+  UsageError,
+  type Migration,
+  type Plan,
+} from '../../api/index.js';
+import type { Session } from '../context.js';
+import { ownerRef } from '../refs.js';
+import { planPhase } from '../resources/plan.js';
+import type { Change, CommandResult } from '../result.js';
+
+/** Options of {@link run}. */
+export interface StartOptions {
+  names: readonly string[];
+  all: boolean;
+}
+
+/** Why a plan cannot start now, or undefined when it can. */
+export function cannotStart(plan: Plan, mode: string): string | undefined {
+  const phase = planPhase(plan);
+  if (phase === 'Running') return 'it is already running';
+  if (phase === 'Succeeded') return 'it has already succeeded (create a new plan to migrate again)';
+  if (phase === 'Archived') return 'it is archived (unarchive plan first)';
+  if (phase === 'Pending') {
+    const blockers = (plan.status?.conditions ?? [])
+      .filter(isBlocker)
+      .map((c) => `${c.type}: ${c.message ?? ''}`);
+    return `it is not Ready${blockers.length ? ` (${blockers.join('; ')})` : ' (no controller has validated it yet)'}`;
+  }
+  if (planMigrationType(plan.spec) !== 'cold')
+    return `mtv runs cold migrations so far; this plan is ${planMigrationType(plan.spec)}`;
+  if (mode !== 'local')
+    return 'cluster-mode execution (PVCs and transfer Jobs) is not available yet; run the plan in local mode';
+  return undefined;
+}
+
+/** Starts the plans; every name is tried, refusals reported after the ones that started. */
+export async function run(session: Session, o: StartOptions): Promise<CommandResult> {
+  if (o.all && o.names.length)
+    throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
+  if (!o.all && !o.names.length)
+    throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
+  const plans = o.all
+    ? (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items
+    : await Promise.all(
+        o.names.map((n) =>
+          session.store.get<Plan>(Resources.Plan, session.namespace, n).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return new NotFoundError('plan', n, session.namespace);
+            throw e;
+          }),
+        ),
+      );
+  const changes: Change[] = [];
+  const failed: MtvError[] = [];
+  for (const p of plans) {
+    if (p instanceof MtvError) {
+      failed.push(p);
+      continue;
+    }
+    const name = p.metadata.name ?? '';
+    const why = cannotStart(p, session.mode);
+    if (why) {
+      if (!o.all) failed.push(new ApiError(`plan ${name} cannot start: ${why}`, 0));
+      continue;
+    }
+    const m = await session.store.create<Migration>(Resources.Migration, {
+      apiVersion: ForkliftApiVersion,
+      kind: 'Migration',
+      metadata: {
+        generateName: `${name}-`,
+        namespace: session.namespace,
+        labels: { plan: p.metadata.uid ?? '', 'plan-name': name },
+        ownerReferences: [ownerRef(p)],
+      },
+      spec: { plan: { name, namespace: session.namespace } },
+    });
+    changes.push({
+      ref: `migration/${m.metadata.name ?? ''}`,
+      action: 'created',
+      note: `(plan/${name} started)`,
+    });
+  }
+  return { kind: 'changes', changes, ...(failed.length ? { failed } : {}) };
+}

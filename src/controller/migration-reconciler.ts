@@ -1,0 +1,443 @@
+/**
+ * The Migration reconciler (local mode, cold): initialises the plan's `status.migration`, admits
+ * VMs with the per-host scheduler, runs each admitted VM's itinerary with the local executor in
+ * this process, records phases, pipeline progress (MiB), sha256 and errors in the plan's status,
+ * and completes the Migration (Succeeded or Failed). A restarted controller resumes every VM at
+ * the phase its status records; finished disks are not copied again (checkpoints).
+ *
+ * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/migration
+ */
+import {
+  Category,
+  ConflictError,
+  NotFoundError,
+  Resources,
+  type Condition,
+  type DestinationNetwork,
+  type DestinationStorage,
+  type Migration,
+  type NetworkMap,
+  type Plan,
+  type PlanStatus,
+  type StorageMap,
+  type Step,
+  type VMStatus,
+} from '../api/index.js';
+import { LocalColdPhases, runColdVm, type LocalColdPhase } from '../executor/local-cold.js';
+import { resolveRef, type InventoryNamed } from '../planner/validate.js';
+import type { VM } from '../providers/vsphere/model.js';
+import { restorePowerState } from '../providers/vsphere/power.js';
+import { VSphereClient } from '../providers/vsphere/client.js';
+import type { ObjectStore } from '../store/index.js';
+import { readConnection } from './connection.js';
+import type { Logger } from './log.js';
+import { providerAt } from './map-reconciler.js';
+import { errorText, type Reconciler } from './manager.js';
+import { schedule } from './scheduler.js';
+import type { InventoryAccess } from './target-facts.js';
+import type { HandlerResult } from './work-queue.js';
+
+/** Options of {@link MigrationReconciler}. */
+export interface MigrationReconcilerOptions {
+  store: ObjectStore;
+  inventory: InventoryAccess;
+  /** `$MTV_HOME` (volumes and manifests). */
+  home: string;
+  log: Logger;
+  /** Requeues a migration (runners call it when a VM finishes). */
+  enqueue(key: string): void;
+  /** VMs copying at once per source host. @default 20 */
+  maxInFlight?: number;
+}
+
+const MiB = 1024 * 1024;
+const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const cond = (type: string, message: string, category: string = Category.Advisory): Condition => ({
+  type,
+  status: 'True',
+  category,
+  message,
+  lastTransitionTime: now(),
+  durable: true,
+});
+
+/** Reconciles Migrations. */
+export class MigrationReconciler implements Reconciler {
+  readonly name = 'migration';
+  readonly type = Resources.Migration;
+  private readonly o: MigrationReconcilerOptions;
+  private readonly runners = new Map<string, Promise<void>>();
+
+  constructor(options: MigrationReconcilerOptions) {
+    this.o = options;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled([...this.runners.values()]);
+  }
+
+  /** VMs migrating in this process now (keeps a local background controller from idling out). */
+  get active(): number {
+    return this.runners.size;
+  }
+
+  async reconcile(namespace: string, name: string, signal: AbortSignal): Promise<HandlerResult | undefined> {
+    const { store } = this.o;
+    let m: Migration;
+    try {
+      m = await store.get<Migration>(Resources.Migration, namespace, name);
+    } catch (e: unknown) {
+      if (e instanceof NotFoundError) return undefined;
+      throw e;
+    }
+    if (m.status?.completed) return undefined;
+    const planNs = m.spec.plan.namespace || namespace;
+    let plan: Plan;
+    try {
+      plan = await store.get<Plan>(Resources.Plan, planNs, m.spec.plan.name ?? '');
+    } catch (e: unknown) {
+      if (!(e instanceof NotFoundError)) throw e;
+      await this.completeMigration(m, false, `plan ${m.spec.plan.name ?? ''} not found`);
+      return undefined;
+    }
+    if (!m.status?.started) plan = await this.initialize(m, plan);
+    const source = await providerAt(store, plan.spec.provider.source, planNs);
+    const db = this.o.inventory.of(source);
+    const vms = plan.status?.migration?.vms ?? [];
+    if (vms.every((v) => v.phase === 'Completed')) {
+      await this.finish(m, plan);
+      return undefined;
+    }
+    if (!source || !db) return { requeueAfterMs: 5000 };
+    const key = (vmId: string) => `${m.metadata.uid ?? name}/${vmId}`;
+    const decision = schedule(
+      vms.map((v) => ({
+        id: v.id ?? '',
+        host: (db.get('VM', v.id ?? '') as unknown as VM | undefined)?.host ?? '',
+        state:
+          v.phase === 'Completed'
+            ? 'done'
+            : this.runners.has(key(v.id ?? '')) || v.phase !== 'Started'
+              ? 'running'
+              : 'waiting',
+      })),
+      this.o.maxInFlight ?? 20,
+    );
+    // Running VMs without a runner here (a restarted controller) resume too.
+    const resume = vms.filter(
+      (v) => v.phase !== 'Completed' && v.phase !== 'Started' && !this.runners.has(key(v.id ?? '')),
+    );
+    for (const id of [...decision.admit, ...resume.map((v) => v.id ?? '')]) {
+      const vmDoc = db.get('VM', id) as unknown as VM | undefined;
+      const status = vms.find((v) => v.id === id);
+      if (!vmDoc || !status) continue;
+      const datacenter = db.get('Datacenter', vmDoc.datacenter)?.name ?? '';
+      const runner = this.run(plan, vmDoc, status, datacenter, signal).finally(() => {
+        this.runners.delete(key(id));
+        this.o.enqueue(`${namespace}/${name}`);
+      });
+      this.runners.set(key(id), runner);
+    }
+    return { requeueAfterMs: 2000 };
+  }
+
+  /** Starts the plan's migration status: every VM Started (a restart keeps the ones that succeeded). */
+  private async initialize(m: Migration, plan: Plan): Promise<Plan> {
+    const previous = new Map((plan.status?.migration?.vms ?? []).map((v) => [v.id, v]));
+    const vms: VMStatus[] = plan.spec.vms.map((vm) => {
+      const before = previous.get(vm.id);
+      if (before?.phase === 'Completed' && before.conditions?.some((c) => c.type === 'Succeeded'))
+        return before;
+      return { ...vm, id: vm.id ?? '', phase: 'Started', started: now(), pipeline: initialPipeline() };
+    });
+    const started = now();
+    await this.o.store.updateStatus<Migration>(Resources.Migration, {
+      ...m,
+      status: { ...m.status, started, conditions: [cond('Running', 'The migration is running.')] },
+    });
+    return this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
+      s.migration = {
+        ...s.migration,
+        started,
+        vms,
+        history: [
+          ...(s.migration?.history ?? []),
+          {
+            plan: {
+              namespace: plan.metadata.namespace ?? '',
+              name: plan.metadata.name ?? '',
+              uid: plan.metadata.uid ?? '',
+              generation: plan.metadata.generation ?? 0,
+            },
+            migration: {
+              namespace: m.metadata.namespace ?? '',
+              name: m.metadata.name ?? '',
+              uid: m.metadata.uid ?? '',
+              generation: m.metadata.generation ?? 0,
+            },
+            provider: {
+              source: ref(plan.spec.provider.source),
+              destination: ref(plan.spec.provider.destination),
+            },
+            map: { network: ref(plan.spec.map.network), storage: ref(plan.spec.map.storage) },
+          },
+        ],
+      };
+      delete s.migration.completed;
+      s.conditions = [
+        ...(s.conditions ?? []).filter(
+          (c) => !['Executing', 'Succeeded', 'Failed', 'Canceled'].includes(c.type),
+        ),
+        cond('Executing', 'The plan is executing.', Category.Advisory),
+      ];
+    });
+  }
+
+  /** Runs one VM with the local executor, recording its progress; never throws. */
+  private async run(
+    plan: Plan,
+    vm: VM,
+    status: VMStatus,
+    datacenterPath: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const ns = plan.metadata.namespace ?? '';
+    const planName = plan.metadata.name ?? '';
+    const update = (f: (v: VMStatus) => void) =>
+      this.updatePlan(ns, planName, (s) => {
+        const v = s.migration?.vms?.find((x) => x.id === vm.id);
+        if (v) f(v);
+      });
+    let lastProgress = 0;
+    const from: LocalColdPhase = (LocalColdPhases as readonly string[]).includes(status.phase)
+      ? (status.phase as LocalColdPhase)
+      : 'StorePowerState';
+    const source = await providerAt(this.o.store, plan.spec.provider.source, ns);
+    try {
+      if (!source) throw new Error('the source provider is gone');
+      const connection = await readConnection(this.o.store, source);
+      const maps = await this.destinations(plan, source);
+      const planVM = plan.spec.vms.find((v) => v.id === vm.id) ?? { id: vm.id, name: vm.name };
+      this.o.log.info({ plan: planName, vm: vm.name, from }, 'migrating VM');
+      const result = await runColdVm({
+        connection,
+        vm,
+        datacenterPath,
+        plan,
+        planVM,
+        ...maps,
+        home: this.o.home,
+        from,
+        ...(status.restorePowerState ? { restorePowerState: status.restorePowerState } : {}),
+        signal,
+        onPhase: (phase, facts) =>
+          update((v) => {
+            v.phase = phase;
+            if (facts.restorePowerState) v.restorePowerState = facts.restorePowerState;
+            advancePipeline(v, phase);
+          }).then(() => undefined),
+        onDiskProgress: (key, p) => {
+          if (Date.now() - lastProgress < 2000 && p.bytesDone < p.bytesTotal) return;
+          lastProgress = Date.now();
+          void update((v) => setDiskProgress(v, key, p.bytesDone, p.bytesTotal)).catch(() => undefined);
+        },
+      });
+      await update((v) => {
+        for (const d of result.disks) setDiskProgress(v, d.key, d.bytes, d.bytes, d.sha256);
+        v.phase = 'Completed';
+        v.completed = now();
+        v.conditions = [cond('Succeeded', `The VM migrated; manifest ${result.manifest}.`)];
+      });
+    } catch (e: unknown) {
+      // The controller is stopping: leave the VM at its phase; the next controller resumes it.
+      if (signal.aborted) return;
+      const message = errorText(e);
+      this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
+      if (source && status.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
+      await update((v) => {
+        v.error = { phase: v.phase, reasons: [message] };
+        v.phase = 'Completed';
+        v.completed = now();
+        v.conditions = [cond('Failed', message, Category.Error)];
+      }).catch(() => undefined);
+    }
+  }
+
+  private async restore(source: NonNullable<Awaited<ReturnType<typeof providerAt>>>, vm: VM): Promise<void> {
+    const c = await readConnection(this.o.store, source);
+    const client = await VSphereClient.connect({
+      url: c.url,
+      username: c.username,
+      password: c.password,
+      ...(c.caCert ? { caCert: c.caCert } : {}),
+      insecureSkipVerify: c.insecureSkipVerify,
+    });
+    try {
+      await restorePowerState(client, { type: 'VirtualMachine', value: vm.id }, 'poweredOn');
+    } finally {
+      await client.close();
+    }
+  }
+
+  /** Network and storage destinations by source id, from the plan's maps resolved in the inventory. */
+  private async destinations(
+    plan: Plan,
+    source: NonNullable<Awaited<ReturnType<typeof providerAt>>>,
+  ): Promise<{
+    networks: Record<string, DestinationNetwork>;
+    storage: Record<string, DestinationStorage>;
+  }> {
+    const ns = plan.metadata.namespace ?? '';
+    const db = this.o.inventory.of(source);
+    const net = await this.o.store.get<NetworkMap>(
+      Resources.NetworkMap,
+      plan.spec.map.network.namespace || ns,
+      plan.spec.map.network.name ?? '',
+    );
+    const sto = await this.o.store.get<StorageMap>(
+      Resources.StorageMap,
+      plan.spec.map.storage.namespace || ns,
+      plan.spec.map.storage.name ?? '',
+    );
+    const networks = (db?.list('Network') ?? []) as unknown as InventoryNamed[];
+    const datastores = (db?.list('Datastore') ?? []) as unknown as InventoryNamed[];
+    const out = {
+      networks: {} as Record<string, DestinationNetwork>,
+      storage: {} as Record<string, DestinationStorage>,
+    };
+    for (const p of net.spec.map) {
+      const id = resolveRef(p.source, networks);
+      if (id) out.networks[id] = p.destination;
+    }
+    for (const p of sto.spec.map) {
+      const id = resolveRef(p.source, datastores);
+      if (id) out.storage[id] = p.destination;
+    }
+    return out;
+  }
+
+  /** Completes the migration and the plan's execution when every VM is done. */
+  private async finish(m: Migration, plan: Plan): Promise<void> {
+    const vms = plan.status?.migration?.vms ?? [];
+    const failed = vms.filter((v) => v.conditions?.some((c) => c.type === 'Failed'));
+    const ok = failed.length === 0;
+    await this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
+      if (s.migration) s.migration.completed = now();
+      s.conditions = [
+        ...(s.conditions ?? []).filter(
+          (c) => !['Executing', 'Succeeded', 'Failed', 'Canceled'].includes(c.type),
+        ),
+        ok
+          ? cond('Succeeded', 'The plan execution has SUCCEEDED.')
+          : cond(
+              'Failed',
+              `The plan execution has FAILED: ${failed.map((v) => v.name ?? v.id ?? '').join(', ')}.`,
+              Category.Error,
+            ),
+      ];
+    });
+    await this.completeMigration(m, ok, ok ? 'The migration has SUCCEEDED.' : 'The migration has FAILED.');
+  }
+
+  private async completeMigration(m: Migration, ok: boolean, message: string): Promise<void> {
+    const fresh = await this.o.store.get<Migration>(
+      Resources.Migration,
+      m.metadata.namespace ?? '',
+      m.metadata.name ?? '',
+    );
+    await this.o.store.updateStatus<Migration>(Resources.Migration, {
+      ...fresh,
+      status: {
+        ...fresh.status,
+        completed: now(),
+        conditions: [cond(ok ? 'Succeeded' : 'Failed', message, ok ? Category.Advisory : Category.Error)],
+      },
+    });
+  }
+
+  /** Read-modify-write of the plan's status, retried on conflicts (several runners write it). */
+  private async updatePlan(ns: string, name: string, mutate: (s: PlanStatus) => void): Promise<Plan> {
+    for (let attempt = 1; ; attempt++) {
+      const plan = await this.o.store.get<Plan>(Resources.Plan, ns, name);
+      const status: PlanStatus = structuredClone(plan.status ?? {});
+      mutate(status);
+      try {
+        return await this.o.store.updateStatus<Plan>(Resources.Plan, { ...plan, status });
+      } catch (e: unknown) {
+        if (!(e instanceof ConflictError) || attempt >= 20) throw e;
+        await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
+      }
+    }
+  }
+}
+
+function ref(r: { name?: string; namespace?: string }): {
+  namespace: string;
+  name: string;
+  uid: string;
+  generation: number;
+} {
+  return { namespace: r.namespace ?? '', name: r.name ?? '', uid: '', generation: 0 };
+}
+
+/** Forklift's pipeline of a local cold VM: Initialize, DiskTransfer (MiB; a task per disk), VirtualMachineCreation. */
+function initialPipeline(): Step[] {
+  return [
+    { name: 'Initialize', description: 'Initialize migration.', progress: { completed: 0, total: 1 } },
+    { name: 'DiskTransfer', description: 'Transfer disks.', progress: { completed: 0, total: 0 }, tasks: [] },
+    { name: 'VirtualMachineCreation', description: 'Create VM.', progress: { completed: 0, total: 1 } },
+  ];
+}
+
+const phaseStep: Readonly<Record<LocalColdPhase, string>> = {
+  StorePowerState: 'Initialize',
+  PowerOffSource: 'Initialize',
+  CreateDataVolumes: 'Initialize',
+  CopyDisks: 'DiskTransfer',
+  CreateVM: 'VirtualMachineCreation',
+  Completed: '',
+};
+
+/** Marks the phase's step running and every earlier step completed. */
+function advancePipeline(v: VMStatus, phase: LocalColdPhase): void {
+  const step = phaseStep[phase];
+  let reached = false;
+  for (const s of [...v.pipeline].reverse()) {
+    if (s.name === step) {
+      reached = true;
+      s.phase = 'Running';
+      s.started ??= now();
+      continue;
+    }
+    if (reached || phase === 'Completed') {
+      s.phase = 'Completed';
+      s.completed ??= now();
+      s.progress.completed = s.progress.total;
+    }
+  }
+}
+
+/** Records one disk's copy progress (MiB) and, when done, its sha256. */
+function setDiskProgress(v: VMStatus, key: number, done: number, total: number, sha256?: string): void {
+  const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
+  if (!step) return;
+  step.tasks ??= [];
+  let task = step.tasks.find((t) => t.annotations?.['mtv.konveyor.io/disk-key'] === String(key));
+  if (!task) {
+    task = {
+      name: `disk-${String(key)}`,
+      progress: { completed: 0, total: 0 },
+      annotations: { 'mtv.konveyor.io/disk-key': String(key) },
+    };
+    step.tasks.push(task);
+  }
+  task.progress = { completed: Math.floor(done / MiB), total: Math.ceil(total / MiB) };
+  if (sha256) {
+    task.annotations = { ...task.annotations, 'mtv.konveyor.io/sha256': sha256 };
+    task.phase = 'Completed';
+  }
+  step.progress = step.tasks.reduce(
+    (acc, t) => ({ completed: acc.completed + t.progress.completed, total: acc.total + t.progress.total }),
+    { completed: 0, total: 0 },
+  );
+}

@@ -1,0 +1,154 @@
+/**
+ * The main job end to end in local mode: create a plan for vcsim VMs whose disks hold real
+ * filesystem images, start it, and watch it to Succeeded; the copied disks must be byte-identical
+ * and the KubeVirt manifests valid.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import YAML from 'yaml';
+import type { Plan } from '../../src/api/index.js';
+import { validateAgainst, type OpenApiDocument } from '../../src/planner/testing/openapi-schema.js';
+import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { datastoreDirectory, ext4Image, placeFlatDisk, type DiskImage } from '../support/disk-images.js';
+import { TestSecrets } from '../support/secrets.js';
+import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import { until } from '../support/wait.js';
+
+let vc: Vcsim;
+let t: CliTarget;
+let home: string;
+const images = new Map<string, DiskImage>();
+const mtv = (...args: string[]) => ok(t, args);
+const schema = JSON.parse(
+  readFileSync(new URL('../../../shared/schemas/kubevirt-openapi.json', import.meta.url), 'utf8'),
+) as OpenApiDocument;
+const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
+
+beforeAll(async () => {
+  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 2 });
+  home = mkdtempSync(path.join(tmpdir(), 'mtv-migrate-'));
+  t = {
+    mode: 'local',
+    env: { MTV_HOME: home, HOME: home, MTV_AUTO_CONTROLLER: '1', MTV_CONTROLLER_IDLE_EXIT: '120' },
+    namespace: 'default',
+  };
+  writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
+  await mtv('create', 'provider', 'host', '--type', 'openshift');
+  await mtv(
+    'create',
+    'provider',
+    'vc',
+    '--type',
+    'vsphere',
+    '--url',
+    vc.url,
+    '-u',
+    vc.username,
+    '--password-file',
+    path.join(home, 'pw'),
+    '--cacert',
+    `@${vc.caCertPath}`,
+  );
+  await until('provider Ready', async () =>
+    (await mtv('get', 'provider', 'vc', '-o', 'jsonpath={.status.phase}')) === 'Ready' ? true : undefined,
+  );
+  const dsDir = await datastoreDirectory(vc);
+  const vms = JSON.parse(
+    await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name like 'DC0_H0%'", '-o', 'json'),
+  ) as { id: string; name: string; disks: { file: string }[] }[];
+  for (const vm of vms) {
+    const image = await ext4Image(home, vm.name, 24, 8);
+    const [folder, file] = (vm.disks[0]?.file ?? '').replace(/^\[[^\]]+\] /, '').split('/');
+    await placeFlatDisk(vc, dsDir, folder ?? '', (file ?? '').replace(/\.vmdk$/, ''), image);
+    images.set(vm.id, image);
+  }
+}, 600_000);
+
+afterAll(async () => {
+  await runCli(t, ['controller', 'stop']);
+  await vc.stop();
+});
+
+describe('cold migration in local mode (vcsim, real disks)', () => {
+  it('start plan migrates the VMs: byte-identical disks, valid manifests, sources off', async () => {
+    await mtv(
+      'create',
+      'plan',
+      'web',
+      '--source',
+      'vc',
+      '--vms',
+      "where name like 'DC0_H0%'",
+      '--default-target-storage-class',
+      'standard',
+      '--target-namespace',
+      'apps',
+    );
+    await until('plan Ready', async () => ((await plan('web')).status?.phase === 'Ready' ? true : undefined));
+    const started = await mtv('start', 'plan', 'web');
+    expect(started).toMatch(/^migration\/web-\w+ created \(plan\/web started\)\n$/);
+    const done = await until(
+      'plan Succeeded',
+      async () => {
+        const p = await plan('web');
+        if (p.status?.phase === 'Failed')
+          throw new Error(
+            JSON.stringify(
+              p.status.migration?.vms?.map((v) => v.error),
+              null,
+              1,
+            ),
+          );
+        return p.status?.phase === 'Succeeded' ? p : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    const vms = done.status?.migration?.vms ?? [];
+    expect(vms).toHaveLength(images.size);
+    for (const v of vms) {
+      expect(v.phase).toBe('Completed');
+      expect(v.conditions?.map((c) => c.type)).toEqual(['Succeeded']);
+      expect(v.restorePowerState).toBe('On');
+      const transfer = v.pipeline.find((s) => s.name === 'DiskTransfer');
+      expect(transfer?.phase).toBe('Completed');
+      expect(transfer?.tasks?.[0]?.annotations?.['mtv.konveyor.io/sha256']).toBe(
+        images.get(v.id ?? '')?.sha256,
+      );
+      const manifest = path.join(
+        home,
+        'manifests',
+        'apps',
+        `${(v.name ?? '').toLowerCase().replace(/_/g, '-')}.yaml`,
+      );
+      expect(existsSync(manifest)).toBe(true);
+      const docs = YAML.parseAllDocuments(readFileSync(manifest, 'utf8')).map(
+        (d) => d.toJSON() as Record<string, unknown>,
+      );
+      expect(
+        validateAgainst(
+          schema,
+          'v1.VirtualMachine',
+          docs.find((d) => d.kind === 'VirtualMachine'),
+        ),
+      ).toEqual([]);
+    }
+    const inv = JSON.parse(
+      await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name like 'DC0_H0%'", '-o', 'json'),
+    ) as { powerState: string }[];
+    await until('sources off in the inventory', async () => {
+      const now = JSON.parse(
+        await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name like 'DC0_H0%'", '-o', 'json'),
+      ) as { powerState: string }[];
+      return now.every((v) => v.powerState === 'poweredOff') ? true : undefined;
+    });
+    expect(inv.length).toBe(images.size);
+  });
+
+  it('a succeeded plan cannot start again, and says why', async () => {
+    const r = await runCli(t, ['start', 'plan', 'web']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/plan web cannot start: it has already succeeded/);
+  });
+});
