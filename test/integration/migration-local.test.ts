@@ -146,6 +146,12 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
     expect(inv.length).toBe(images.size);
   });
 
+  it('get plans shows the VMs done and the transfer progress', async () => {
+    expect(await mtv('get', 'plans')).toMatch(
+      /\nweb\s+True\s+Succeeded\s+vc\s+host\s+2\/2 \(S:2\/F:0\/C:0\)\s+100% \(\d+\/\d+ MiB\)\s+cold/,
+    );
+  });
+
   it('a succeeded plan cannot start again, and says why', async () => {
     const r = await runCli(t, ['start', 'plan', 'web']);
     expect(r.code).toBe(1);

@@ -92,7 +92,7 @@ describe('plans (local mode, vcsim)', () => {
       name: 'by-query',
       controller: true,
     });
-    expect(await mtv('get', 'plans')).toMatch(/by-query\s+True\s+Ready\s+vc\s+host\s+3\s+cold/);
+    expect(await mtv('get', 'plans')).toMatch(/by-query\s+True\s+Ready\s+vc\s+host\s+3\s+-\s+cold/);
   });
 
   it('create plan --vms @file reads the planvms output back; inline pairs create owned maps', async () => {

@@ -86,6 +86,28 @@ async function archiveBeforeDelete(session: Session, name: string): Promise<void
   );
 }
 
+/** `done/total (S:succeeded/F:failed/C:canceled)` while or after running, else the VM count. */
+function vmsCell(plan: Plan): string {
+  const vms = plan.status?.migration?.vms;
+  if (!vms?.length) return String(plan.spec.vms.length);
+  const has = (t: string) => vms.filter((v) => v.conditions?.some((c) => c.type === t)).length;
+  const done = vms.filter((v) => v.phase === 'Completed').length;
+  return `${String(done)}/${String(vms.length)} (S:${String(has('Succeeded'))}/F:${String(has('Failed'))}/C:${String(has('Canceled'))})`;
+}
+
+/** Disk transfer progress over all VMs: `42% (420/1000 MiB)`, or `-` before any transfer. */
+function progressCell(plan: Plan): string {
+  let done = 0;
+  let total = 0;
+  for (const v of plan.status?.migration?.vms ?? []) {
+    const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
+    done += step?.progress.completed ?? 0;
+    total += step?.progress.total ?? 0;
+  }
+  if (!total) return '-';
+  return `${String(Math.floor((100 * done) / total))}% (${String(done)}/${String(total)} MiB)`;
+}
+
 /** The Plan view. */
 export const planView: ResourceView = {
   kind: 'Plan',
@@ -97,7 +119,8 @@ export const planView: ResourceView = {
     { header: 'STATUS', value: (o) => planPhase(p(o)) },
     { header: 'SOURCE', value: (o) => p(o).spec.provider.source.name ?? '' },
     { header: 'TARGET', value: (o) => p(o).spec.provider.destination.name ?? '' },
-    { header: 'VMS', value: (o) => String(p(o).spec.vms.length) },
+    { header: 'VMS', value: (o) => vmsCell(p(o)) },
+    { header: 'PROGRESS', value: (o) => progressCell(p(o)) },
     { header: 'TYPE', value: (o) => planMigrationType(p(o).spec) },
     { header: 'TARGET NAMESPACE', value: (o) => p(o).spec.targetNamespace, wide: true },
     { header: 'ARCHIVED', value: (o) => (p(o).spec.archived ? 'true' : 'false'), wide: true },
