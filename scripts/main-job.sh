@@ -82,5 +82,47 @@ mtv get plans
 mtv describe plan batch
 mtv patch planvm batch DC0_C0_RP0_VM0 --target-name web-zero --add-pre-hook quiesce-db
 mtv get plan batch -o jsonpath='{range .spec.vms[*]}{.name} -> {.targetName}{"\n"}{end}'
-echo "Starting plans (cold migration) arrives with the migration controller."
+
+# Give the web plan's VMs real disks: an ext4 file system per VM (qemu-img + mkfs.ext4), uploaded
+# as an ESXi flat disk (descriptor + -flat extent) over the datastore HTTP interface, as a vCenter
+# holds them. Their sha256 is what the migrated volumes must hash to.
+(umask 077 && printf 'user = "%s:%s"\n' "$vcsim_user" "$(cat "$MTV_HOME/vcenter-password")" >"$MTV_HOME/curl-auth")
+base=${vcsim_url%/sdk}
+node "$root/dist/mtv.js" get inventory vm vcenter -q "where name like 'DC0_H0%'" -o json |
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const v of JSON.parse(s))console.log(v.name, v.disks[0].file.replace(/^\[[^\]]+\] /,""))})' |
+  while read -r vm_name disk_path; do
+    work="$MTV_HOME/images/$vm_name"
+    mkdir -p "$work/content"
+    echo "the disk of $vm_name, migrated by mtv" >"$work/content/hello.txt"
+    head -c 2097152 /dev/urandom >"$work/content/data.bin"
+    qemu-img create -q -f raw "$work/disk.img" 32M
+    PATH="$PATH:/usr/sbin:/sbin" mkfs.ext4 -q -F -d "$work/content" "$work/disk.img"
+    folder=${disk_path%/*}; name=${disk_path##*/}; name=${name%.vmdk}
+    sectors=$(($(stat -c %s "$work/disk.img") / 512))
+    printf '# Disk DescriptorFile\nversion=1\nCID=fffffffe\nparentCID=ffffffff\ncreateType="vmfs"\n\nRW %s VMFS "%s-flat.vmdk"\n\nddb.adapterType = "lsilogic"\n' \
+      "$sectors" "$name" >"$work/$name.vmdk"
+    for f in "$work/disk.img:$name-flat.vmdk" "$work/$name.vmdk:$name.vmdk"; do
+      curl -fsS -K "$MTV_HOME/curl-auth" --cacert "$vcsim_ca" -T "${f%%:*}" \
+        "$base/folder/$folder/${f#*:}?dcPath=DC0&dsName=LocalDS_0"
+    done
+    echo "$vm_name $(sha256sum "$work/disk.img" | cut -d' ' -f1)" >>"$MTV_HOME/source-sha256"
+  done
+
+# Start the plan; the background controller powers the sources off, copies each disk (sparse,
+# checkpointed, hashed), and writes the KubeVirt manifests.
+mtv start plan web
+echo "\$ waiting for plan/web to finish"
+for _ in $(seq 240); do
+  phase=$(node "$root/dist/mtv.js" get plan web -o jsonpath='{.status.phase}' 2>/dev/null)
+  [[ $phase == Succeeded || $phase == Failed ]] && break
+  sleep 0.5
+done
+mtv get plans
+echo "\$ source and migrated disk digests"
+while read -r vm_name sha; do
+  got=$(node "$root/dist/mtv.js" get plan web -o json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s).status.migration.vms.find(v=>v.name===process.argv[1]);console.log(v.pipeline.find(p=>p.name==="DiskTransfer").tasks[0].annotations["mtv.konveyor.io/sha256"])})' "$vm_name")
+  echo "$vm_name source $sha target $got $([[ $sha == "$got" ]] && echo identical || echo DIFFERENT)"
+done <"$MTV_HOME/source-sha256"
+echo "\$ the generated VirtualMachine manifests (apply them to a cluster with kubectl apply -f)"
+ls -1 "$MTV_HOME"/manifests/*/*.yaml
 echo "The store is in $MTV_HOME (export MTV_HOME=$MTV_HOME MTV_STORE=local to keep using it)."
