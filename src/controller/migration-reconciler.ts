@@ -237,13 +237,13 @@ export class MigrationReconciler implements Reconciler {
             advancePipeline(v, phase);
           }).then(() => undefined),
         onDiskProgress: (key, p) => {
-          if (Date.now() - lastProgress < 2000 && p.bytesDone < p.bytesTotal) return;
+          if (Date.now() - lastProgress < 1000 && p.bytesDone < p.bytesTotal) return;
           lastProgress = Date.now();
           void update((v) => setDiskProgress(v, key, p.bytesDone, p.bytesTotal)).catch(() => undefined);
         },
       });
       await update((v) => {
-        for (const d of result.disks) setDiskProgress(v, d.key, d.bytes, d.bytes, d.sha256);
+        for (const d of result.disks) setDiskProgress(v, d.key, d.bytes, d.bytes, d.sha256, d.resumedFrom);
         v.phase = 'Completed';
         v.completed = now();
         v.conditions = [cond('Succeeded', `The VM migrated; manifest ${result.manifest}.`)];
@@ -418,7 +418,14 @@ function advancePipeline(v: VMStatus, phase: LocalColdPhase): void {
 }
 
 /** Records one disk's copy progress (MiB) and, when done, its sha256. */
-function setDiskProgress(v: VMStatus, key: number, done: number, total: number, sha256?: string): void {
+function setDiskProgress(
+  v: VMStatus,
+  key: number,
+  done: number,
+  total: number,
+  sha256?: string,
+  resumedFrom?: number,
+): void {
   const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
   if (!step) return;
   step.tasks ??= [];
@@ -436,6 +443,9 @@ function setDiskProgress(v: VMStatus, key: number, done: number, total: number, 
     task.annotations = { ...task.annotations, 'mtv.konveyor.io/sha256': sha256 };
     task.phase = 'Completed';
   }
+  // A copy that continued from a checkpoint (after a restart) says from where, in bytes.
+  if (resumedFrom)
+    task.annotations = { ...task.annotations, 'mtv.konveyor.io/resumed-from': String(resumedFrom) };
   step.progress = step.tasks.reduce(
     (acc, t) => ({ completed: acc.completed + t.progress.completed, total: acc.total + t.progress.total }),
     { completed: 0, total: 0 },

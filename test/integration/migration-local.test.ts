@@ -3,15 +3,22 @@
  * filesystem images, start it, and watch it to Succeeded; the copied disks must be byte-identical
  * and the KubeVirt manifests valid.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
-import type { Plan } from '../../src/api/index.js';
+import { Resources, type Migration, type Plan } from '../../src/api/index.js';
+import { LocalStore } from '../../src/store/local-store.js';
 import { validateAgainst, type OpenApiDocument } from '../../src/planner/testing/openapi-schema.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
-import { datastoreDirectory, ext4Image, placeFlatDisk, type DiskImage } from '../support/disk-images.js';
+import {
+  datastoreDirectory,
+  ext4Image,
+  placeFlatDisk,
+  zeroRunImage,
+  type DiskImage,
+} from '../support/disk-images.js';
 import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
@@ -156,5 +163,80 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
     const r = await runCli(t, ['start', 'plan', 'web']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/plan web cannot start: it has already succeeded/);
+  });
+});
+
+describe('killing the controller during CopyDisks', () => {
+  it('a new controller finishes the copy from its checkpoint, with no duplicate objects', async () => {
+    const inv = JSON.parse(
+      await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name = 'DC0_C0_RP0_VM0'", '-o', 'json'),
+    ) as { disks: { file: string }[] }[];
+    const image = await zeroRunImage(home, 'big', 1024 * 1024 * 1024, 0.9);
+    const [folder, file] = (inv[0]?.disks[0]?.file ?? '').replace(/^\[[^\]]+\] /, '').split('/');
+    await placeFlatDisk(
+      vc,
+      await datastoreDirectory(vc),
+      folder ?? '',
+      (file ?? '').replace(/\.vmdk$/, ''),
+      image,
+      true,
+    );
+    await mtv(
+      'create',
+      'plan',
+      'big',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_C0_RP0_VM0',
+      '--default-target-storage-class',
+      'standard',
+    );
+    await until('plan big Ready', async () =>
+      (await plan('big')).status?.phase === 'Ready' ? true : undefined,
+    );
+    await mtv('start', 'plan', 'big');
+    const transferred = async () =>
+      (await plan('big')).status?.migration?.vms?.[0]?.pipeline.find((s) => s.name === 'DiskTransfer')
+        ?.progress.completed ?? 0;
+    await until('300 MiB copied', async () => ((await transferred()) >= 300 ? true : undefined), {
+      timeoutMs: 60_000,
+      intervalMs: 50,
+    });
+    const state = JSON.parse(readFileSync(path.join(home, 'controller.json'), 'utf8')) as { pid: number };
+    process.kill(state.pid, 'SIGKILL');
+    await until('the lock to be free', async () =>
+      (await mtv('controller', 'status')).includes('not running') ? true : undefined,
+    );
+    const before = await transferred();
+    expect(before).toBeLessThan(1024);
+    // Any command that needs reconciling starts a new background controller.
+    await mtv('get', 'inventory', 'vm', 'vc', '-q', 'limit 1');
+    const done = await until(
+      'plan big Succeeded',
+      async () => {
+        const p = await plan('big');
+        if (p.status?.phase === 'Failed')
+          throw new Error(JSON.stringify(p.status.migration?.vms?.[0]?.error));
+        return p.status?.phase === 'Succeeded' ? p : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    const task = done.status?.migration?.vms?.[0]?.pipeline.find((s) => s.name === 'DiskTransfer')
+      ?.tasks?.[0];
+    expect(task?.annotations?.['mtv.konveyor.io/sha256']).toBe(image.sha256);
+    expect(Number(task?.annotations?.['mtv.konveyor.io/resumed-from'])).toBeGreaterThanOrEqual(
+      256 * 1024 * 1024,
+    );
+    const store = LocalStore.open({ home });
+    try {
+      const migrations = (await store.list<Migration>(Resources.Migration, { namespace: 'default' })).items;
+      expect(migrations.filter((m) => m.spec.plan.name === 'big')).toHaveLength(1);
+    } finally {
+      await store.close();
+    }
+    expect(
+      readdirSync(path.join(home, 'manifests', 'default')).filter((f) => f.startsWith('dc0-c0-rp0-vm0')),
+    ).toEqual(['dc0-c0-rp0-vm0.yaml']);
   });
 });
