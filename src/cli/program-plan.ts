@@ -133,6 +133,25 @@ export function declareStart(program: Command, act: Act): void {
     );
 }
 
+/** Declares `cancel plan`. */
+export function declareCancel(program: Command, act: Act): void {
+  program
+    .command('cancel')
+    .description('Cancel VMs of running migrations')
+    .command('plan')
+    .argument('[name]', 'the plan')
+    .option('-M, --name <name>', 'the plan (instead of the argument)')
+    .option('--vms <vms>', 'VM names or ids (a,b) or @file')
+    .description('Cancel VMs of a running plan: their copies stop, sources power back on, partial targets go')
+    .addHelpText('after', examples('mtv cancel plan web --vms web-2', 'mtv cancel plan web --vms @vms.yaml'))
+    .action(
+      act(
+        () => import('./commands/cancel.js'),
+        (args, o) => ({ plan: singleName(args, str(o, 'name'), 'plan'), vms: str(o, 'vms') }),
+      ),
+    );
+}
+
 /** Declares `archive plan` and `unarchive plan`. */
 export function declareArchive(program: Command, act: Act): void {
   for (const [verb, archived] of [

@@ -8,6 +8,7 @@ import type { ResourceView } from './resources/view.js';
 import { inventoryResources } from './resources/inventory.js';
 import {
   declareArchive,
+  declareCancel,
   declareCreatePlan,
   declarePatchPlan,
   declarePatchPlanVm,
@@ -257,6 +258,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declareDelete(program, hooks);
   declareArchive(program, act);
   declareStart(program, act);
+  declareCancel(program, act);
   declareVersionAndCompletion(program, hooks);
   declareController(program, hooks);
   declareInventory(program, hooks);

@@ -23,7 +23,8 @@ import {
   type Step,
   type VMStatus,
 } from '../api/index.js';
-import { LocalColdPhases, runColdVm, type LocalColdPhase } from '../executor/local-cold.js';
+import { rmSync } from 'node:fs';
+import { coldVmTargets, LocalColdPhases, runColdVm, type LocalColdPhase } from '../executor/local-cold.js';
 import { resolveRef, type InventoryNamed } from '../planner/validate.js';
 import type { VM } from '../providers/vsphere/model.js';
 import { restorePowerState } from '../providers/vsphere/power.js';
@@ -66,14 +67,14 @@ export class MigrationReconciler implements Reconciler {
   readonly name = 'migration';
   readonly type = Resources.Migration;
   private readonly o: MigrationReconcilerOptions;
-  private readonly runners = new Map<string, Promise<void>>();
+  private readonly runners = new Map<string, { done: Promise<void>; cancel: AbortController }>();
 
   constructor(options: MigrationReconcilerOptions) {
     this.o = options;
   }
 
   async stop(): Promise<void> {
-    await Promise.allSettled([...this.runners.values()]);
+    await Promise.allSettled([...this.runners.values()].map((r) => r.done));
   }
 
   /** VMs migrating in this process now (keeps a local background controller from idling out). */
@@ -110,12 +111,19 @@ export class MigrationReconciler implements Reconciler {
     }
     if (!source || !db) return { requeueAfterMs: 5000 };
     const key = (vmId: string) => `${m.metadata.uid ?? name}/${vmId}`;
+    const canceled = new Set((m.spec.cancel ?? []).map((r) => r.id ?? ''));
+    for (const v of vms) {
+      if (!canceled.has(v.id ?? '') || v.phase === 'Completed') continue;
+      const running = this.runners.get(key(v.id ?? ''));
+      if (running) running.cancel.abort();
+      else await this.markCanceled(plan, v, source);
+    }
     const decision = schedule(
       vms.map((v) => ({
         id: v.id ?? '',
         host: (db.get('VM', v.id ?? '') as unknown as VM | undefined)?.host ?? '',
         state:
-          v.phase === 'Completed'
+          v.phase === 'Completed' || canceled.has(v.id ?? '')
             ? 'done'
             : this.runners.has(key(v.id ?? '')) || v.phase !== 'Started'
               ? 'running'
@@ -125,18 +133,23 @@ export class MigrationReconciler implements Reconciler {
     );
     // Running VMs without a runner here (a restarted controller) resume too.
     const resume = vms.filter(
-      (v) => v.phase !== 'Completed' && v.phase !== 'Started' && !this.runners.has(key(v.id ?? '')),
+      (v) =>
+        v.phase !== 'Completed' &&
+        v.phase !== 'Started' &&
+        !canceled.has(v.id ?? '') &&
+        !this.runners.has(key(v.id ?? '')),
     );
     for (const id of [...decision.admit, ...resume.map((v) => v.id ?? '')]) {
       const vmDoc = db.get('VM', id) as unknown as VM | undefined;
       const status = vms.find((v) => v.id === id);
       if (!vmDoc || !status) continue;
       const datacenter = db.get('Datacenter', vmDoc.datacenter)?.name ?? '';
-      const runner = this.run(plan, vmDoc, status, datacenter, signal).finally(() => {
+      const cancel = new AbortController();
+      const done = this.run(plan, vmDoc, status, datacenter, signal, cancel.signal).finally(() => {
         this.runners.delete(key(id));
         this.o.enqueue(`${namespace}/${name}`);
       });
-      this.runners.set(key(id), runner);
+      this.runners.set(key(id), { done, cancel });
     }
     return { requeueAfterMs: 2000 };
   }
@@ -199,8 +212,10 @@ export class MigrationReconciler implements Reconciler {
     vm: VM,
     status: VMStatus,
     datacenterPath: string,
-    signal: AbortSignal,
+    stopping: AbortSignal,
+    canceling: AbortSignal,
   ): Promise<void> {
+    const signal = AbortSignal.any([stopping, canceling]);
     const ns = plan.metadata.namespace ?? '';
     const planName = plan.metadata.name ?? '';
     const update = (f: (v: VMStatus) => void) =>
@@ -250,7 +265,14 @@ export class MigrationReconciler implements Reconciler {
       });
     } catch (e: unknown) {
       // The controller is stopping: leave the VM at its phase; the next controller resumes it.
-      if (signal.aborted) return;
+      if (stopping.aborted) return;
+      if (canceling.aborted) {
+        const current = (
+          await this.o.store.get<Plan>(Resources.Plan, ns, planName)
+        ).status?.migration?.vms?.find((x) => x.id === vm.id);
+        await this.markCanceled(plan, current ?? status, source).catch(() => undefined);
+        return;
+      }
       const message = errorText(e);
       this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
       if (source && status.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
@@ -261,6 +283,44 @@ export class MigrationReconciler implements Reconciler {
         v.conditions = [cond('Failed', message, Category.Error)];
       }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Cancels a VM: restores the source's power state, removes its partial target (volumes,
+   * checkpoints, manifest), and marks it Completed + Canceled.
+   */
+  private async markCanceled(
+    plan: Plan,
+    v: VMStatus,
+    source: Awaited<ReturnType<typeof providerAt>>,
+  ): Promise<void> {
+    const db = this.o.inventory.of(source);
+    const vm = db?.get('VM', v.id ?? '') as unknown as VM | undefined;
+    if (source && vm && v.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
+    if (vm) {
+      const maps = source ? await this.destinations(plan, source) : { storage: {} };
+      const targets = coldVmTargets({
+        vm,
+        plan,
+        planVM: plan.spec.vms.find((x) => x.id === vm.id) ?? { id: vm.id },
+        storage: maps.storage,
+        home: this.o.home,
+      });
+      for (const dir of targets.volumeDirs) rmSync(dir, { recursive: true, force: true });
+      rmSync(targets.manifest, { force: true });
+    }
+    await this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
+      const x = s.migration?.vms?.find((y) => y.id === v.id);
+      if (!x) return;
+      x.phase = 'Completed';
+      x.completed = now();
+      x.conditions = [
+        cond(
+          'Canceled',
+          'The VM migration was canceled; its source power state was restored and its partial target removed.',
+        ),
+      ];
+    });
   }
 
   private async restore(source: NonNullable<Awaited<ReturnType<typeof providerAt>>>, vm: VM): Promise<void> {
@@ -320,20 +380,25 @@ export class MigrationReconciler implements Reconciler {
   private async finish(m: Migration, plan: Plan): Promise<void> {
     const vms = plan.status?.migration?.vms ?? [];
     const failed = vms.filter((v) => v.conditions?.some((c) => c.type === 'Failed'));
+    const succeeded = vms.filter((v) => v.conditions?.some((c) => c.type === 'Succeeded'));
+    // Forklift's rule: Failed if any VM failed, else Succeeded if any succeeded, else Canceled.
     const ok = failed.length === 0;
+    const allCanceled = ok && succeeded.length === 0;
     await this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
       if (s.migration) s.migration.completed = now();
       s.conditions = [
         ...(s.conditions ?? []).filter(
           (c) => !['Executing', 'Succeeded', 'Failed', 'Canceled'].includes(c.type),
         ),
-        ok
-          ? cond('Succeeded', 'The plan execution has SUCCEEDED.')
-          : cond(
-              'Failed',
-              `The plan execution has FAILED: ${failed.map((v) => v.name ?? v.id ?? '').join(', ')}.`,
-              Category.Error,
-            ),
+        allCanceled
+          ? cond('Canceled', 'The plan execution was CANCELED.')
+          : ok
+            ? cond('Succeeded', 'The plan execution has SUCCEEDED.')
+            : cond(
+                'Failed',
+                `The plan execution has FAILED: ${failed.map((v) => v.name ?? v.id ?? '').join(', ')}.`,
+                Category.Error,
+              ),
       ];
     });
     await this.completeMigration(m, ok, ok ? 'The migration has SUCCEEDED.' : 'The migration has FAILED.');

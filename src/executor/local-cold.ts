@@ -116,6 +116,24 @@ function writeAtomic(file: string, text: string): void {
 }
 
 /**
+ * What the run writes for this VM: each claim's directory (image and checkpoint) and the manifest.
+ * A canceled VM's partial target is removed with this.
+ */
+export function coldVmTargets(input: Pick<ColdVmInput, 'vm' | 'plan' | 'planVM' | 'storage' | 'home'>): {
+  volumeDirs: string[];
+  manifest: string;
+} {
+  const full = input as ColdVmInput;
+  const ns = input.plan.spec.targetNamespace || input.plan.metadata.namespace || 'default';
+  return {
+    volumeDirs: sortDisks(input.vm.disks).map((disk, i) =>
+      path.join(input.home, 'volumes', ns, claimName(full, i, disk)),
+    ),
+    manifest: path.join(input.home, 'manifests', ns, `${targetName(full)}.yaml`),
+  };
+}
+
+/**
  * Runs the VM's remaining phases.
  * @throws vSphere, transfer and builder errors (the reconciler records them on the VM and fails it)
  */

@@ -34,7 +34,7 @@ const schema = JSON.parse(
 const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
 
 beforeAll(async () => {
-  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 2 });
+  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 3 });
   home = mkdtempSync(path.join(tmpdir(), 'mtv-migrate-'));
   t = {
     mode: 'local',
@@ -155,7 +155,7 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
 
   it('get plans shows the VMs done and the transfer progress', async () => {
     expect(await mtv('get', 'plans')).toMatch(
-      /\nweb\s+True\s+Succeeded\s+vc\s+host\s+2\/2 \(S:2\/F:0\/C:0\)\s+100% \(\d+\/\d+ MiB\)\s+cold/,
+      /\nweb\s+True\s+Succeeded\s+vc\s+host\s+3\/3 \(S:3\/F:0\/C:0\)\s+100% \(\d+\/\d+ MiB\)\s+cold/,
     );
   });
 
@@ -238,5 +238,93 @@ describe('killing the controller during CopyDisks', () => {
     expect(
       readdirSync(path.join(home, 'manifests', 'default')).filter((f) => f.startsWith('dc0-c0-rp0-vm0')),
     ).toEqual(['dc0-c0-rp0-vm0.yaml']);
+  });
+});
+
+describe('cancelling one VM mid-copy', () => {
+  it('stops its copy, powers its source back on and removes its partial target; the other VM finishes', async () => {
+    const ds = await datastoreDirectory(vc);
+    const rows = JSON.parse(
+      await mtv(
+        'get',
+        'inventory',
+        'vm',
+        'vc',
+        '-q',
+        "where name in ['DC0_C0_RP0_VM1', 'DC0_C0_RP0_VM2'] order by name",
+        '-o',
+        'json',
+      ),
+    ) as { id: string; name: string; disks: { file: string }[] }[];
+    const big = await zeroRunImage(home, 'cancel-big', 1024 * 1024 * 1024, 0.9);
+    const small = await ext4Image(home, 'cancel-small', 24, 8);
+    for (const [row, img] of [
+      [rows[0], big],
+      [rows[1], small],
+    ] as const) {
+      const [folder, file] = (row?.disks[0]?.file ?? '').replace(/^\[[^\]]+\] /, '').split('/');
+      await placeFlatDisk(vc, ds, folder ?? '', (file ?? '').replace(/\.vmdk$/, ''), img, img === big);
+    }
+    await mtv(
+      'create',
+      'plan',
+      'two',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_C0_RP0_VM1,DC0_C0_RP0_VM2',
+      '--default-target-storage-class',
+      'standard',
+    );
+    await until('plan two Ready', async () =>
+      (await plan('two')).status?.phase === 'Ready' ? true : undefined,
+    );
+    await mtv('start', 'plan', 'two');
+    const bigStatus = async () =>
+      (await plan('two')).status?.migration?.vms?.find((v) => v.name === 'DC0_C0_RP0_VM1');
+    await until(
+      'the big disk to be copying',
+      async () => {
+        const v = await bigStatus();
+        return (v?.pipeline.find((s) => s.name === 'DiskTransfer')?.progress.completed ?? 0) >= 100
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, intervalMs: 50 },
+    );
+    expect(await mtv('cancel', 'plan', 'two', '--vms', 'DC0_C0_RP0_VM1')).toMatch(
+      /^migration\/two-\w+ patched \(canceling DC0_C0_RP0_VM1\)\n$/,
+    );
+    const done = await until(
+      'plan two to finish',
+      async () => {
+        const p = await plan('two');
+        return p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' ? p : undefined;
+      },
+      { timeoutMs: 120_000 },
+    );
+    expect(done.status?.phase).toBe('Succeeded');
+    const [canceled, finished] = ['DC0_C0_RP0_VM1', 'DC0_C0_RP0_VM2'].map((n) =>
+      done.status?.migration?.vms?.find((v) => v.name === n),
+    );
+    expect(canceled?.conditions?.map((c) => c.type)).toEqual(['Canceled']);
+    expect(finished?.conditions?.map((c) => c.type)).toEqual(['Succeeded']);
+    expect(existsSync(path.join(home, 'manifests', 'default', 'dc0-c0-rp0-vm1.yaml'))).toBe(false);
+    expect(existsSync(path.join(home, 'manifests', 'default', 'dc0-c0-rp0-vm2.yaml'))).toBe(true);
+    const images = readdirSync(path.join(home, 'volumes', 'default')).filter((d) =>
+      d.includes('dc0-c0-rp0-vm1'),
+    );
+    expect(images).toEqual([]);
+    // The same naming finds the finished VM's volume, so the check above can fail.
+    expect(readdirSync(path.join(home, 'volumes', 'default')).filter((d) => d.includes('dc0-c0-rp0-vm2'))).toHaveLength(1);
+    await until('the canceled source powered on again', async () => {
+      const [v] = JSON.parse(
+        await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name = 'DC0_C0_RP0_VM1'", '-o', 'json'),
+      ) as { powerState: string }[];
+      return v?.powerState === 'poweredOn' ? true : undefined;
+    });
+    const r = await runCli(t, ['cancel', 'plan', 'two', '--vms', 'DC0_C0_RP0_VM2']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/plan two is not running: nothing to cancel/);
   });
 });
