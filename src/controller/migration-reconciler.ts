@@ -224,6 +224,8 @@ export class MigrationReconciler implements Reconciler {
         if (v) f(v);
       });
     let lastProgress = 0;
+    // The source's power state before the migration, as recorded (a failure restores it).
+    let recordedPower = status.restorePowerState;
     const from: LocalColdPhase = (LocalColdPhases as readonly string[]).includes(status.phase)
       ? (status.phase as LocalColdPhase)
       : 'StorePowerState';
@@ -248,7 +250,10 @@ export class MigrationReconciler implements Reconciler {
         onPhase: (phase, facts) =>
           update((v) => {
             v.phase = phase;
-            if (facts.restorePowerState) v.restorePowerState = facts.restorePowerState;
+            if (facts.restorePowerState) {
+              v.restorePowerState = facts.restorePowerState;
+              recordedPower = facts.restorePowerState;
+            }
             advancePipeline(v, phase);
           }).then(() => undefined),
         onDiskProgress: (key, p) => {
@@ -275,7 +280,7 @@ export class MigrationReconciler implements Reconciler {
       }
       const message = errorText(e);
       this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
-      if (source && status.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
+      if (source && recordedPower === 'On') await this.restore(source, vm).catch(() => undefined);
       await update((v) => {
         v.error = { phase: v.phase, reasons: [message] };
         v.phase = 'Completed';

@@ -34,7 +34,7 @@ const schema = JSON.parse(
 const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
 
 beforeAll(async () => {
-  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 3 });
+  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 4 });
   home = mkdtempSync(path.join(tmpdir(), 'mtv-migrate-'));
   t = {
     mode: 'local',
@@ -155,7 +155,7 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
 
   it('get plans shows the VMs done and the transfer progress', async () => {
     expect(await mtv('get', 'plans')).toMatch(
-      /\nweb\s+True\s+Succeeded\s+vc\s+host\s+3\/3 \(S:3\/F:0\/C:0\)\s+100% \(\d+\/\d+ MiB\)\s+cold/,
+      /\nweb\s+True\s+Succeeded\s+vc\s+host\s+4\/4 \(S:4\/F:0\/C:0\)\s+100% \(\d+\/\d+ MiB\)\s+cold/,
     );
   });
 
@@ -316,7 +316,9 @@ describe('cancelling one VM mid-copy', () => {
     );
     expect(images).toEqual([]);
     // The same naming finds the finished VM's volume, so the check above can fail.
-    expect(readdirSync(path.join(home, 'volumes', 'default')).filter((d) => d.includes('dc0-c0-rp0-vm2'))).toHaveLength(1);
+    expect(
+      readdirSync(path.join(home, 'volumes', 'default')).filter((d) => d.includes('dc0-c0-rp0-vm2')),
+    ).toHaveLength(1);
     await until('the canceled source powered on again', async () => {
       const [v] = JSON.parse(
         await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name = 'DC0_C0_RP0_VM1'", '-o', 'json'),
@@ -326,5 +328,73 @@ describe('cancelling one VM mid-copy', () => {
     const r = await runCli(t, ['cancel', 'plan', 'two', '--vms', 'DC0_C0_RP0_VM2']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/plan two is not running: nothing to cancel/);
+  });
+});
+
+describe('restarting a failed plan', () => {
+  it('re-runs only the VMs that did not succeed, after restoring the failed source', async () => {
+    // DC0_C0_RP0_VM3 still has vcsim's empty disk: its copy fails. DC0_H0_VM0 has a real one.
+    await mtv(
+      'create',
+      'plan',
+      'retry',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_H0_VM0,DC0_C0_RP0_VM3',
+      '--default-target-storage-class',
+      'standard',
+    );
+    await until('plan retry Ready', async () =>
+      (await plan('retry')).status?.phase === 'Ready' ? true : undefined,
+    );
+    await mtv('start', 'plan', 'retry');
+    const failed = await until(
+      'plan retry Failed',
+      async () => {
+        const p = await plan('retry');
+        return p.status?.phase === 'Failed' ? p : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const first = new Map(failed.status?.migration?.vms?.map((v) => [v.name, v]));
+    expect(first.get('DC0_H0_VM0')?.conditions?.map((c) => c.type)).toEqual(['Succeeded']);
+    expect(first.get('DC0_C0_RP0_VM3')?.conditions?.map((c) => c.type)).toEqual(['Failed']);
+    expect(first.get('DC0_C0_RP0_VM3')?.error?.reasons[0]).toBeTruthy();
+    await until('the failed source powered on again', async () => {
+      const [v] = JSON.parse(
+        await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name = 'DC0_C0_RP0_VM3'", '-o', 'json'),
+      ) as { powerState: string }[];
+      return v?.powerState === 'poweredOn' ? true : undefined;
+    });
+    const [row] = JSON.parse(
+      await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name = 'DC0_C0_RP0_VM3'", '-o', 'json'),
+    ) as { disks: { file: string }[] }[];
+    const image = await ext4Image(home, 'retry', 24, 8);
+    const [folder, file] = (row?.disks[0]?.file ?? '').replace(/^\[[^\]]+\] /, '').split('/');
+    await placeFlatDisk(
+      vc,
+      await datastoreDirectory(vc),
+      folder ?? '',
+      (file ?? '').replace(/\.vmdk$/, ''),
+      image,
+    );
+    await mtv('start', 'plan', 'retry');
+    const done = await until(
+      'plan retry Succeeded',
+      async () => {
+        const p = await plan('retry');
+        return p.status?.phase === 'Succeeded' ? p : undefined;
+      },
+      { timeoutMs: 60_000 },
+    );
+    const second = new Map(done.status?.migration?.vms?.map((v) => [v.name, v]));
+    expect(second.get('DC0_H0_VM0')?.completed).toBe(first.get('DC0_H0_VM0')?.completed);
+    expect(second.get('DC0_C0_RP0_VM3')?.conditions?.map((c) => c.type)).toEqual(['Succeeded']);
+    expect(
+      second.get('DC0_C0_RP0_VM3')?.pipeline.find((s) => s.name === 'DiskTransfer')?.tasks?.[0]
+        ?.annotations?.['mtv.konveyor.io/sha256'],
+    ).toBe(image.sha256);
+    expect(done.status?.migration?.history).toHaveLength(2);
   });
 });
