@@ -693,6 +693,12 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
       const v = await views(cmd.args);
       const names = manyNames(v.names, list(o, 'name'));
       const selector = str(o, 'selector');
+      const detail = bool(o, 'vms') ? 'vms' : bool(o, 'disk') ? 'disk' : undefined;
+      if (detail) {
+        const m = await import('./commands/plan-vms.js');
+        hooks.render(cmd, await m.run(session, { name: singleName(names, undefined, 'plan'), view: detail }));
+        return;
+      }
       const { run } = await import('./commands/get.js');
       if (bool(o, 'watch')) await hooks.watch(cmd, session, v.views, names, selector);
       else hooks.render(cmd, await run(session, { views: v.views, names, selector }));
@@ -707,18 +713,21 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
     return boolOption(c, '-w, --watch', 'after listing, print changes as they happen');
   };
   for (const k of kindNouns) {
-    getOptions(
+    const g = getOptions(
       get
         .command(k.nouns[0] ?? '')
         .aliases(k.nouns.slice(1))
         .argument('[names...]')
         .description(`List or show ${k.description}`),
-    )
-      .addHelpText(
-        'after',
-        examples(`mtv get ${k.nouns[1] ?? ''} -A`, `mtv get ${k.nouns[0] ?? ''} NAME -o yaml`),
-      )
-      .action(getAction(async (args) => ({ views: await k.views(), names: args })));
+    );
+    if (k.nouns[0] === 'plan') {
+      boolOption(g, '--vms', 'one row per VM of the plan’s migration: phase, step, transfer, result');
+      boolOption(g, '--disk', 'one row per disk: progress and sha256');
+    }
+    g.addHelpText(
+      'after',
+      examples(`mtv get ${k.nouns[1] ?? ''} -A`, `mtv get ${k.nouns[0] ?? ''} NAME -o yaml`),
+    ).action(getAction(async (args) => ({ views: await k.views(), names: args })));
     describeCommand(
       describe.command(k.nouns[0] ?? '').aliases(k.nouns.slice(1)),
       hooks,

@@ -159,6 +159,28 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
     );
   });
 
+  it('get plan --vms and --disk show each VM and each disk', async () => {
+    const vms = await mtv('get', 'plan', 'web', '--vms');
+    expect(vms.split('\n')[0]).toMatch(/^VM\s+ID\s+PHASE\s+STEP\s+TRANSFER\s+RESULT$/);
+    expect(vms).toMatch(/\nDC0_H0_VM0\s+vm-\d+\s+Completed\s+-\s+100% \(\d+\/\d+ MiB\)\s+Succeeded/);
+    const disks = await mtv('get', 'plan', 'web', '--disk');
+    for (const image of images.values()) expect(disks).toContain(image.sha256);
+    await mtv(
+      'create',
+      'plan',
+      'idle',
+      '--source',
+      'vc',
+      '--vms',
+      'DC0_H0_VM0',
+      '--default-target-storage-class',
+      'standard',
+    );
+    const none = await runCli(t, ['get', 'plan', 'idle', '--vms']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/--vms: plan idle has not started/);
+  });
+
   it('a succeeded plan cannot start again, and says why', async () => {
     const r = await runCli(t, ['start', 'plan', 'web']);
     expect(r.code).toBe(1);
