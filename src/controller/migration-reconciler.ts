@@ -139,6 +139,7 @@ export class MigrationReconciler implements Reconciler {
         !canceled.has(v.id ?? '') &&
         !this.runners.has(key(v.id ?? '')),
     );
+    await this.markPending(plan, decision.pending);
     for (const id of [...decision.admit, ...resume.map((v) => v.id ?? '')]) {
       const vmDoc = db.get('VM', id) as unknown as VM | undefined;
       const status = vms.find((v) => v.id === id);
@@ -288,6 +289,27 @@ export class MigrationReconciler implements Reconciler {
         v.conditions = [cond('Failed', message, Category.Error)];
       }).catch(() => undefined);
     }
+  }
+
+  /**
+   * Gives queued VMs a `Pending` condition saying why they wait (the scheduler's reason), and
+   * drops it from VMs that no longer wait. Writes only when something changed.
+   */
+  private async markPending(plan: Plan, pending: readonly { id: string; reason: string }[]): Promise<void> {
+    const why = new Map(pending.map((p) => [p.id, p.reason]));
+    const vms = plan.status?.migration?.vms ?? [];
+    const stale = vms.some((v) => {
+      const c = v.conditions?.find((x) => x.type === 'Pending');
+      return why.has(v.id ?? '') ? c?.message !== why.get(v.id ?? '') : c !== undefined;
+    });
+    if (!stale) return;
+    await this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
+      for (const v of s.migration?.vms ?? []) {
+        const others = (v.conditions ?? []).filter((x) => x.type !== 'Pending');
+        const reason = why.get(v.id ?? '');
+        v.conditions = reason ? [...others, { ...cond('Pending', reason), reason: 'MaxInFlight' }] : others;
+      }
+    });
   }
 
   /**

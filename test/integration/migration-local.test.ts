@@ -38,7 +38,13 @@ beforeAll(async () => {
   home = mkdtempSync(path.join(tmpdir(), 'mtv-migrate-'));
   t = {
     mode: 'local',
-    env: { MTV_HOME: home, HOME: home, MTV_AUTO_CONTROLLER: '1', MTV_CONTROLLER_IDLE_EXIT: '120' },
+    env: {
+      MTV_HOME: home,
+      HOME: home,
+      MTV_AUTO_CONTROLLER: '1',
+      MTV_CONTROLLER_IDLE_EXIT: '120',
+      MTV_MAX_VM_INFLIGHT: '1',
+    },
     namespace: 'default',
   };
   writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
@@ -96,6 +102,16 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
     await until('plan Ready', async () => ((await plan('web')).status?.phase === 'Ready' ? true : undefined));
     const started = await mtv('start', 'plan', 'web');
     expect(started).toMatch(/^migration\/web-\w+ created \(plan\/web started\)\n$/);
+    // maxInFlight is 1 here, and the four VMs share one host: the others wait, and say why.
+    const pending = await until(
+      'a VM waiting for its host',
+      async () =>
+        (await plan('web')).status?.migration?.vms
+          ?.flatMap((v) => v.conditions ?? [])
+          .find((c) => c.type === 'Pending'),
+      { intervalMs: 20, timeoutMs: 10_000 },
+    );
+    expect(pending.message).toMatch(/^host host-\d+ already has 1 VMs in flight \(maxInFlight 1\)$/);
     const done = await until(
       'plan Succeeded',
       async () => {
