@@ -18,6 +18,7 @@ import {
   type Migration,
   type NetworkMap,
   type Plan,
+  type Provider,
   type PlanStatus,
   type StorageMap,
   type Step,
@@ -28,7 +29,7 @@ import { coldVmTargets, LocalColdPhases, runColdVm, type LocalColdPhase } from '
 import { resolveRef, type InventoryNamed } from '../planner/validate.js';
 import type { VM } from '../providers/vsphere/model.js';
 import { restorePowerState } from '../providers/vsphere/power.js';
-import { VSphereClient } from '../providers/vsphere/client.js';
+import { connectVsphere } from '../providers/vsphere/connect.js';
 import type { ObjectStore } from '../store/index.js';
 import { readConnection } from './connection.js';
 import type { Logger } from './log.js';
@@ -316,11 +317,7 @@ export class MigrationReconciler implements Reconciler {
    * Cancels a VM: restores the source's power state, removes its partial target (volumes,
    * checkpoints, manifest), and marks it Completed + Canceled.
    */
-  private async markCanceled(
-    plan: Plan,
-    v: VMStatus,
-    source: Awaited<ReturnType<typeof providerAt>>,
-  ): Promise<void> {
+  private async markCanceled(plan: Plan, v: VMStatus, source: Provider | undefined): Promise<void> {
     const db = this.o.inventory.of(source);
     const vm = db?.get('VM', v.id ?? '') as unknown as VM | undefined;
     if (source && vm && v.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
@@ -350,15 +347,8 @@ export class MigrationReconciler implements Reconciler {
     });
   }
 
-  private async restore(source: NonNullable<Awaited<ReturnType<typeof providerAt>>>, vm: VM): Promise<void> {
-    const c = await readConnection(this.o.store, source);
-    const client = await VSphereClient.connect({
-      url: c.url,
-      username: c.username,
-      password: c.password,
-      ...(c.caCert ? { caCert: c.caCert } : {}),
-      insecureSkipVerify: c.insecureSkipVerify,
-    });
+  private async restore(source: Provider, vm: VM): Promise<void> {
+    const client = await connectVsphere(await readConnection(this.o.store, source));
     try {
       await restorePowerState(client, { type: 'VirtualMachine', value: vm.id }, 'poweredOn');
     } finally {
@@ -369,7 +359,7 @@ export class MigrationReconciler implements Reconciler {
   /** Network and storage destinations by source id, from the plan's maps resolved in the inventory. */
   private async destinations(
     plan: Plan,
-    source: NonNullable<Awaited<ReturnType<typeof providerAt>>>,
+    source: Provider,
   ): Promise<{
     networks: Record<string, DestinationNetwork>;
     storage: Record<string, DestinationStorage>;

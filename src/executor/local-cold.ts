@@ -10,13 +10,13 @@ import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import type { DestinationNetwork, DestinationStorage, Plan, PlanVM } from '../api/index.js';
-import { buildPersistentVolumeClaim, diskClaimName } from '../planner/data-volume.js';
+import { buildPersistentVolumeClaim, diskClaimName, type DiskClaimInput } from '../planner/data-volume.js';
 import { sortDisks } from '../planner/disk-order.js';
 import type { PersistentVolumeClaim, VirtualMachine } from '../planner/kubevirt-types.js';
 import { normalizeVmName } from '../planner/naming.js';
 import { buildTargetVirtualMachine } from '../planner/target-vm.js';
 import type { Connection } from '../providers/adapter.js';
-import { VSphereClient } from '../providers/vsphere/client.js';
+import { connectVsphere } from '../providers/vsphere/connect.js';
 import type { VM } from '../providers/vsphere/model.js';
 import { powerOffSource } from '../providers/vsphere/power.js';
 import { copyVmdk } from '../transfer/vmdk-copy.js';
@@ -84,27 +84,46 @@ export interface ColdVmResult {
   manifest: string;
 }
 
-/** The concrete claim name of a disk: the template's, with a stable suffix for `generateName`. */
-function claimName(input: ColdVmInput, diskIndex: number, disk: VM['disks'][number]): string {
-  const meta = diskClaimName({
-    vm: input.vm,
-    disk,
-    diskIndex,
-    plan: input.plan,
-    planVM: input.planVM,
-    storage: input.storage[disk.datastore.id] ?? { storageClass: '' },
-    targetVmName: targetName(input),
+type ClaimSource = Pick<ColdVmInput, 'vm' | 'plan' | 'planVM' | 'storage'>;
+
+/**
+ * Each disk, in target order, with its claim: the builders' input and the concrete claim name
+ * (the template's, with a stable suffix where the template asks for `generateName`: nothing
+ * generates names locally, and a rerun must find the same directory).
+ */
+function diskClaims(
+  input: ClaimSource,
+): { disk: VM['disks'][number]; claim: DiskClaimInput; name: string }[] {
+  return sortDisks(input.vm.disks).map((disk, diskIndex) => {
+    const claim: DiskClaimInput = {
+      vm: input.vm,
+      disk,
+      diskIndex,
+      plan: input.plan,
+      planVM: input.planVM,
+      storage: input.storage[disk.datastore.id] ?? { storageClass: '' },
+      targetVmName: targetName(input),
+    };
+    const meta = diskClaimName(claim);
+    if ('name' in meta) return { disk, claim, name: meta.name };
+    const suffix = createHash('sha256')
+      .update(
+        `${input.plan.metadata.uid ?? input.plan.metadata.name ?? ''}/${input.vm.id}/${String(disk.key)}`,
+      )
+      .digest('hex')
+      .slice(0, 5);
+    return { disk, claim, name: `${meta.generateName}${suffix}` };
   });
-  if ('name' in meta) return meta.name;
-  const suffix = createHash('sha256')
-    .update(`${input.plan.metadata.uid ?? input.plan.metadata.name ?? ''}/${input.vm.id}/${String(disk.key)}`)
-    .digest('hex')
-    .slice(0, 5);
-  return `${meta.generateName}${suffix}`;
+}
+
+/** The VM's manifest file: `<home>/manifests/<target namespace>/<target name>.yaml`. */
+function manifestPath(input: Pick<ColdVmInput, 'vm' | 'plan' | 'planVM' | 'home'>): string {
+  const ns = input.plan.spec.targetNamespace || input.plan.metadata.namespace || 'default';
+  return path.join(input.home, 'manifests', ns, `${targetName(input)}.yaml`);
 }
 
 /** The VM's name in KubeVirt: the plan's `targetName`, else the source name made DNS-1123. */
-function targetName(input: ColdVmInput): string {
+function targetName(input: Pick<ColdVmInput, 'vm' | 'planVM'>): string {
   return input.planVM.targetName ?? normalizeVmName(input.vm.name);
 }
 
@@ -119,17 +138,14 @@ function writeAtomic(file: string, text: string): void {
  * What the run writes for this VM: each claim's directory (image and checkpoint) and the manifest.
  * A canceled VM's partial target is removed with this.
  */
-export function coldVmTargets(input: Pick<ColdVmInput, 'vm' | 'plan' | 'planVM' | 'storage' | 'home'>): {
+export function coldVmTargets(input: ClaimSource & Pick<ColdVmInput, 'home'>): {
   volumeDirs: string[];
   manifest: string;
 } {
-  const full = input as ColdVmInput;
   const ns = input.plan.spec.targetNamespace || input.plan.metadata.namespace || 'default';
   return {
-    volumeDirs: sortDisks(input.vm.disks).map((disk, i) =>
-      path.join(input.home, 'volumes', ns, claimName(full, i, disk)),
-    ),
-    manifest: path.join(input.home, 'manifests', ns, `${targetName(full)}.yaml`),
+    volumeDirs: diskClaims(input).map((d) => path.join(input.home, 'volumes', ns, d.name)),
+    manifest: manifestPath(input),
   };
 }
 
@@ -142,14 +158,7 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
   const start = LocalColdPhases.indexOf(input.from ?? 'StorePowerState');
   const reached = (p: LocalColdPhase) => LocalColdPhases.indexOf(p) >= start;
   const c = input.connection;
-  const client = await VSphereClient.connect({
-    url: c.url,
-    username: c.username,
-    password: c.password,
-    ...(c.caCert ? { caCert: c.caCert } : {}),
-    insecureSkipVerify: c.insecureSkipVerify,
-    ...(input.signal ? { signal: input.signal } : {}),
-  });
+  const client = await connectVsphere(c, { signal: input.signal });
   try {
     const vmRef = { type: 'VirtualMachine', value: input.vm.id };
     let restorePowerState = input.restorePowerState ?? '';
@@ -162,10 +171,10 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
       await input.onPhase?.('PowerOffSource', { restorePowerState });
       await powerOffSource(client, vmRef, { ...(input.signal ? { signal: input.signal } : {}) });
     }
-    const disks = sortDisks(input.vm.disks).map((disk, i) => {
-      const claim = claimName(input, i, disk);
-      return { disk, index: i, claim, file: path.join(input.home, 'volumes', ns, claim, 'disk.img') };
-    });
+    const disks = diskClaims(input).map((d) => ({
+      ...d,
+      file: path.join(input.home, 'volumes', ns, d.name, 'disk.img'),
+    }));
     if (reached('CreateDataVolumes')) {
       await input.onPhase?.('CreateDataVolumes', { restorePowerState });
       for (const d of disks) mkdirSync(path.dirname(d.file), { recursive: true, mode: 0o700 });
@@ -189,7 +198,7 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
         });
         copied.push({
           key: d.disk.key,
-          claim: d.claim,
+          claim: d.name,
           path: d.file,
           sha256: r.sha256,
           bytes: r.bytes,
@@ -201,33 +210,27 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
       reader.close();
     }
     await input.onPhase?.('CreateVM', { restorePowerState });
-    const manifest = path.join(input.home, 'manifests', ns, `${targetName(input)}.yaml`);
+    const manifest = manifestPath(input);
     const claims: PersistentVolumeClaim[] = disks.map((d) => {
-      const pvc = buildPersistentVolumeClaim({
-        vm: input.vm,
-        disk: d.disk,
-        diskIndex: d.index,
-        plan: input.plan,
-        planVM: input.planVM,
-        storage: input.storage[d.disk.datastore.id] ?? { storageClass: '' },
-        targetVmName: targetName(input),
-      });
+      const pvc = buildPersistentVolumeClaim(d.claim);
+      const { generateName: _generated, ...metadata } = pvc.metadata as typeof pvc.metadata & {
+        generateName?: string;
+      };
       return {
         ...pvc,
         metadata: {
-          ...pvc.metadata,
-          name: d.claim,
-          annotations: { ...pvc.metadata.annotations, 'mtv.konveyor.io/local-image': d.file },
+          ...metadata,
+          name: d.name,
+          annotations: { ...metadata.annotations, 'mtv.konveyor.io/local-image': d.file },
         },
       };
     });
-    for (const p of claims) delete (p.metadata as { generateName?: string }).generateName;
     const vm: VirtualMachine = buildTargetVirtualMachine({
       vm: input.vm,
       plan: input.plan,
       planVM: input.planVM,
       networks: input.networks,
-      claims: Object.fromEntries(disks.map((d) => [d.disk.key, d.claim])),
+      claims: Object.fromEntries(disks.map((d) => [d.disk.key, d.name])),
       name: targetName(input),
       restorePowerState,
     });

@@ -10,7 +10,7 @@
  * @see https://github.com/yaacov/kubectl-mtv/blob/main/docs/README_target_affinity.md
  */
 import { UsageError } from '../api/index.js';
-import { caretView, lineColumn } from './source-caret.js';
+import { caretView, lineColumn } from '../query/index.js';
 
 /** Source location: offsets into the rule text, `end` exclusive. */
 export interface KarlLoc {

@@ -21,7 +21,7 @@ import {
 import { templateFunctions, unsupportedFunctions } from './go-template-functions.js';
 import { parseTemplate, TemplateSyntaxError, type ParsedTemplate } from './go-template-parser.js';
 import type { TemplateVars } from './go-template-values.js';
-import { caretView } from './source-caret.js';
+import { caretView } from '../query/index.js';
 
 export type { TemplateVars } from './go-template-values.js';
 

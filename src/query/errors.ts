@@ -31,7 +31,7 @@ export function caretView(text: string, start: number, end = start + 1): string 
   const lineEnd = nl === -1 ? text.length : nl;
   const line = text.slice(lineStart, lineEnd).replace(/\t/g, ' ');
   const width = Math.max(1, Math.min(end, lineEnd) - start);
-  return `  ${line}\n  ${' '.repeat(start - lineStart)}${'^'.repeat(width)}`;
+  return `  ${line}\n  ${' '.repeat(Math.max(0, start - lineStart))}${'^'.repeat(width)}`;
 }
 
 /** Everything known about a syntax error. */

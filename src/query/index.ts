@@ -54,7 +54,7 @@ export type {
   Unary,
 } from './ast.js';
 export { fieldPathText } from './ast.js';
-export { QueryError, QueryIssueCode, QuerySyntaxError } from './errors.js';
+export { caretView, lineColumn, QueryError, QueryIssueCode, QuerySyntaxError } from './errors.js';
 export type { QueryIssue } from './errors.js';
 export { evaluateWhere } from './evaluator.js';
 export type { ComputedFields, EvaluateOptions, Row } from './evaluator.js';

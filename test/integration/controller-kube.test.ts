@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Provider } from '../../src/api/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
 import { until } from '../support/wait.js';
+import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { TestSecrets } from '../support/secrets.js';
 import { createNamespace, kubeStoreFor, repoRoot, serviceAccount } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
@@ -142,25 +143,8 @@ describe('controller in cluster mode (real API server, vcsim)', () => {
     }).catch((e: unknown) => {
       throw new Error(`${e instanceof Error ? e.message : String(e)}; controller log:\n${first.log()}`);
     });
-    await mtv(
-      'create',
-      'provider',
-      'vc',
-      '--type',
-      'vsphere',
-      '--url',
-      vc.url,
-      '-u',
-      vc.username,
-      '--password-file',
-      path.join(dir, 'pw'),
-      '--cacert',
-      `@${vc.caCertPath}`,
-    );
-    const p = await until('provider Ready', async () => {
-      const p = await provider('vc');
-      return p.status?.phase === 'Ready' ? p : undefined;
-    });
+    await mtv(...vsphereProviderArgs('vc', vc, path.join(dir, 'pw')));
+    const p = await providerPhase(t, 'vc', 'Ready');
     expect(p.status?.fingerprint).toBe(vc.fingerprint);
     expect(await mtv('controller', 'status')).toMatch(
       new RegExp(`leading in namespace ${ns} \\(holder \\S+\\)`),
@@ -296,12 +280,7 @@ describe('controller in cluster mode (real API server, vcsim)', () => {
     expect(r.stderr).toContain(
       `storage class virt-${ns} (the cluster's default virtualization storage class`,
     );
-    const p = await until('plan Ready', async () => {
-      const p = JSON.parse(await mtv('get', 'plan', 'kp', '-o', 'json')) as {
-        status?: { phase?: string; conditions?: { type: string }[] };
-      };
-      return p.status?.phase === 'Ready' ? p : undefined;
-    });
+    const p = await planPhase(t, 'kp', 'Ready');
     expect(p.status?.conditions?.map((c) => c.type)).not.toContain('TargetNotChecked');
   });
 

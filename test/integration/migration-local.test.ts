@@ -22,6 +22,7 @@ import {
 import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
+import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 
 let vc: Vcsim;
 let t: CliTarget;
@@ -49,24 +50,8 @@ beforeAll(async () => {
   };
   writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
   await mtv('create', 'provider', 'host', '--type', 'openshift');
-  await mtv(
-    'create',
-    'provider',
-    'vc',
-    '--type',
-    'vsphere',
-    '--url',
-    vc.url,
-    '-u',
-    vc.username,
-    '--password-file',
-    path.join(home, 'pw'),
-    '--cacert',
-    `@${vc.caCertPath}`,
-  );
-  await until('provider Ready', async () =>
-    (await mtv('get', 'provider', 'vc', '-o', 'jsonpath={.status.phase}')) === 'Ready' ? true : undefined,
-  );
+  await mtv(...vsphereProviderArgs('vc', vc, path.join(home, 'pw')));
+  await providerPhase(t, 'vc', 'Ready');
   const dsDir = await datastoreDirectory(vc);
   const vms = JSON.parse(
     await mtv('get', 'inventory', 'vm', 'vc', '-q', "where name like 'DC0_H0%'", '-o', 'json'),
@@ -230,9 +215,7 @@ describe('killing the controller during CopyDisks', () => {
       '--default-target-storage-class',
       'standard',
     );
-    await until('plan big Ready', async () =>
-      (await plan('big')).status?.phase === 'Ready' ? true : undefined,
-    );
+    await planPhase(t, 'big', 'Ready');
     await mtv('start', 'plan', 'big');
     const transferred = async () =>
       (await plan('big')).status?.migration?.vms?.[0]?.pipeline.find((s) => s.name === 'DiskTransfer')
@@ -314,9 +297,7 @@ describe('cancelling one VM mid-copy', () => {
       '--default-target-storage-class',
       'standard',
     );
-    await until('plan two Ready', async () =>
-      (await plan('two')).status?.phase === 'Ready' ? true : undefined,
-    );
+    await planPhase(t, 'two', 'Ready');
     await mtv('start', 'plan', 'two');
     const bigStatus = async () =>
       (await plan('two')).status?.migration?.vms?.find((v) => v.name === 'DC0_C0_RP0_VM1');
@@ -383,9 +364,7 @@ describe('restarting a failed plan', () => {
       '--default-target-storage-class',
       'standard',
     );
-    await until('plan retry Ready', async () =>
-      (await plan('retry')).status?.phase === 'Ready' ? true : undefined,
-    );
+    await planPhase(t, 'retry', 'Ready');
     await mtv('start', 'plan', 'retry');
     const failed = await until(
       'plan retry Failed',

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { NetworkMap, Plan, StorageMap } from '../../src/api/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
-import { until } from '../support/wait.js';
+import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 
@@ -19,11 +19,7 @@ let home: string;
 const mtv = (...args: string[]) => ok(t, args);
 
 const plan = async (name: string) => JSON.parse(await mtv('get', 'plan', name, '-o', 'json')) as Plan;
-const phase = (name: string, want: string) =>
-  until(`plan ${name} ${want}`, async () => {
-    const p = await plan(name);
-    return p.status?.phase === want ? p : undefined;
-  });
+const phase = (name: string, want: string) => planPhase(t, name, want);
 
 beforeAll(async () => {
   vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 3 });
@@ -35,25 +31,8 @@ beforeAll(async () => {
   };
   writeFileSync(path.join(home, 'pw'), vc.password, { mode: 0o600 });
   await mtv('create', 'provider', 'host', '--type', 'openshift');
-  await mtv(
-    'create',
-    'provider',
-    'vc',
-    '--type',
-    'vsphere',
-    '--url',
-    vc.url,
-    '-u',
-    vc.username,
-    '--password-file',
-    path.join(home, 'pw'),
-    '--cacert',
-    `@${vc.caCertPath}`,
-  );
-  await until('provider vc Ready', async () => {
-    const out = await mtv('get', 'provider', 'vc', '-o', 'jsonpath={.status.phase}');
-    return out === 'Ready' ? true : undefined;
-  });
+  await mtv(...vsphereProviderArgs('vc', vc, path.join(home, 'pw')));
+  await providerPhase(t, 'vc', 'Ready');
 }, 600_000);
 
 afterAll(async () => {

@@ -10,6 +10,7 @@ import type { Provider } from '../../src/api/index.js';
 import { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { ok, runCli, startCli, type CliTarget } from '../support/cli.js';
 import { until } from '../support/wait.js';
+import { providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { TestSecrets } from '../support/secrets.js';
 
@@ -43,27 +44,10 @@ afterAll(async () => {
 
 describe('vSphere provider and inventory (local mode, vcsim)', () => {
   it('creating a provider starts the background controller, which makes it Ready', async () => {
-    const r = await runCli(t, [
-      'create',
-      'provider',
-      'vc',
-      '--type',
-      'vsphere',
-      '--url',
-      vc.url,
-      '-u',
-      vc.username,
-      '--password-file',
-      path.join(home, 'pw'),
-      '--cacert',
-      `@${vc.caCertPath}`,
-    ]);
+    const r = await runCli(t, vsphereProviderArgs('vc', vc, path.join(home, 'pw')));
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/started a background controller \(pid \d+\)/);
-    const p = await until('provider vc Ready', async () => {
-      const p = await provider('vc');
-      return p.status?.phase === 'Ready' ? p : undefined;
-    });
+    const p = await providerPhase(t, 'vc', 'Ready');
     expect(condition(p, 'ConnectionTestSucceeded')?.status).toBe('True');
     expect(condition(p, 'InventoryCreated')?.status).toBe('True');
     expect(condition(p, 'Ready')?.status).toBe('True');
@@ -231,21 +215,7 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
   });
 
   it('wrong credentials give ConnectionAuthFailed', async () => {
-    await mtv(
-      'create',
-      'provider',
-      'vc-badpw',
-      '--type',
-      'vsphere',
-      '--url',
-      vc.url,
-      '-u',
-      vc.username,
-      '--password-file',
-      path.join(home, 'wrong'),
-      '--cacert',
-      `@${vc.caCertPath}`,
-    );
+    await mtv(...vsphereProviderArgs('vc-badpw', vc, path.join(home, 'wrong')));
     const p = await until('ConnectionAuthFailed', async () => {
       const p = await provider('vc-badpw');
       return condition(p, 'ConnectionAuthFailed') ? p : undefined;
@@ -256,19 +226,7 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
   });
 
   it('an untrusted certificate without the insecure flag is a TLS error naming the fingerprint', async () => {
-    await mtv(
-      'create',
-      'provider',
-      'vc-untrusted',
-      '--type',
-      'vsphere',
-      '--url',
-      vc.url,
-      '-u',
-      vc.username,
-      '--password-file',
-      path.join(home, 'pw'),
-    );
+    await mtv(...vsphereProviderArgs('vc-untrusted', vc, path.join(home, 'pw'), { cacert: false }));
     const p = await until('ConnectionTestFailed', async () => {
       const p = await provider('vc-untrusted');
       return condition(p, 'ConnectionTestFailed') ? p : undefined;
@@ -280,32 +238,18 @@ describe('vSphere provider and inventory (local mode, vcsim)', () => {
 
   it('insecureSkipVerify connects, with a ConnectionInsecure warning', async () => {
     await mtv(
-      'create',
-      'provider',
-      'vc-insecure',
-      '--type',
-      'vsphere',
-      '--url',
-      vc.url,
-      '-u',
-      vc.username,
-      '--password-file',
-      path.join(home, 'pw'),
-      '--provider-insecure-skip-tls',
+      ...vsphereProviderArgs('vc-insecure', vc, path.join(home, 'pw'), {
+        cacert: false,
+        extra: ['--provider-insecure-skip-tls'],
+      }),
     );
-    const p = await until('vc-insecure Ready', async () => {
-      const p = await provider('vc-insecure');
-      return p.status?.phase === 'Ready' ? p : undefined;
-    });
+    const p = await providerPhase(t, 'vc-insecure', 'Ready');
     expect(condition(p, 'ConnectionInsecure')?.category).toBe('Warn');
   });
 
   it('fixing the Secret of a failing provider makes it Ready', async () => {
     await mtv('patch', 'provider', 'vc-badpw', '--password-file', path.join(home, 'pw'));
-    const p = await until('vc-badpw Ready', async () => {
-      const p = await provider('vc-badpw');
-      return p.status?.phase === 'Ready' ? p : undefined;
-    });
+    const p = await providerPhase(t, 'vc-badpw', 'Ready');
     expect(condition(p, 'ConnectionAuthFailed')).toBeUndefined();
   });
 

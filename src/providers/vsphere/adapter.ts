@@ -5,7 +5,8 @@
 import type { Problem } from '../../api/index.js';
 import { EsxiCloneMethod, SdkEndpoint } from '../../api/index.js';
 import { ConnectionTestError, type Connection, type ProviderAdapter } from '../adapter.js';
-import { VSphereClient } from './client.js';
+import type { VSphereClient } from './client.js';
+import { connectVsphere } from './connect.js';
 import { VsphereCollector } from './collector.js';
 import {
   InvalidLoginFault,
@@ -31,15 +32,7 @@ async function testConnection(
 ): Promise<{ fingerprint?: string; product?: string }> {
   let client: VSphereClient | undefined;
   try {
-    client = await VSphereClient.connect({
-      url: c.url,
-      username: c.username,
-      password: c.password,
-      ...(c.caCert ? { caCert: c.caCert } : {}),
-      insecureSkipVerify: c.insecureSkipVerify,
-      timeoutMs: 30_000,
-      ...(signal ? { signal } : {}),
-    });
+    client = await connectVsphere(c, { signal, timeoutMs: 30_000 });
     const about = client.serviceContent.about;
     return {
       ...(client.fingerprint ? { fingerprint: client.fingerprint } : {}),

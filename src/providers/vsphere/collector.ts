@@ -9,7 +9,8 @@
  */
 import type { InventoryDb, InventoryObject } from '../../inventory/index.js';
 import type { Collector, CollectorOptions, CollectorState } from '../adapter.js';
-import { VSphereClient } from './client.js';
+import type { VSphereClient } from './client.js';
+import { connectVsphere } from './connect.js';
 import { contextFromLookup, withConcerns } from './concerns.js';
 import { InventoryIndex, kindOfType, mapObject, PropertySet, type RawObject } from './mapper.js';
 import type { VM, VsphereKind } from './model.js';
@@ -117,14 +118,7 @@ export class VsphereCollector implements Collector {
   private async session(onConnected: () => void): Promise<void> {
     const c = this.o.connection;
     const signal = this.abort.signal;
-    const client = await VSphereClient.connect({
-      url: c.url,
-      username: c.username,
-      password: c.password,
-      ...(c.caCert ? { caCert: c.caCert } : {}),
-      insecureSkipVerify: c.insecureSkipVerify,
-      signal,
-    });
+    const client = await connectVsphere(c, { signal });
     this.client = client;
     const pc = await client.createPropertyCollector({ signal });
     this.pc = pc;

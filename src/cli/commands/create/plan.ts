@@ -115,6 +115,14 @@ async function inventoryRows(
   if (r.status === 400) {
     throw new UsageError({ field: '--vms', message: (r.body as { error?: string }).error ?? 'bad query' });
   }
+  if (r.status === 206) {
+    // A plan chosen from a half-loaded inventory would miss VMs or map too few networks.
+    throw new UsageError({
+      field: '--source',
+      message: `the inventory of provider ${provider.metadata.name ?? ''} is still loading`,
+      hint: `wait until it is Ready: mtv get provider ${provider.metadata.name ?? ''} -w`,
+    });
+  }
   if (r.status >= 300 || !Array.isArray(r.body)) {
     throw new UsageError({
       field: '--source',
