@@ -2,8 +2,8 @@
 # The main job on the embedded default (local mode, no cluster): register a vCenter (VMware's own
 # simulator, vcsim, started here) and the local KubeVirt target, watch the provider become Ready as
 # the background controller collects its inventory, explore the inventory with queries, map
-# networks and datastores, add an ESXi host and a hook, then inspect them.
-# Migration (plans, disk copy) arrives with the plans issue.
+# networks and datastores, add an ESXi host and a hook, create plans, give the VMs (two disks and
+# two NICs each) real disks, migrate a plan cold, and print each disk's source and target sha256.
 # Runs in a fresh store under $MTV_HOME (default: a new temporary directory).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +27,7 @@ YAML
 # (built from the Go module proxy on first use, then cached). It stops when this script exits.
 facts="$MTV_HOME/vcsim.env"
 MTV_VCSIM_PASSWORD=$(cat "$MTV_HOME/vcenter-password") bash scripts/vcsim-testbed.sh start \
-  --clusters 2 --hosts-per-cluster 2 --vms-per-host 4 --portgroups 2 >"$facts" &
+  --clusters 2 --hosts-per-cluster 2 --vms-per-host 4 --portgroups 2 --disks-per-vm 2 --nics-per-vm 2 >"$facts" &
 vcsim_pid=$!
 trap 'kill $vcsim_pid 2>/dev/null; node "$root/dist/mtv.js" controller stop >/dev/null 2>&1 || true' EXIT
 for _ in $(seq 600); do grep -q '^VCSIM_DATASTORES=' "$facts" 2>/dev/null && break; sleep 0.5; done
@@ -83,17 +83,17 @@ mtv describe plan batch
 mtv patch planvm batch DC0_C0_RP0_VM0 --target-name web-zero --add-pre-hook quiesce-db
 mtv get plan batch -o jsonpath='{range .spec.vms[*]}{.name} -> {.targetName}{"\n"}{end}'
 
-# Give the web plan's VMs real disks: an ext4 file system per VM (qemu-img + mkfs.ext4), uploaded
+# Give the web plan's VMs real disks: an ext4 file system per disk (qemu-img + mkfs.ext4), uploaded
 # as an ESXi flat disk (descriptor + -flat extent) over the datastore HTTP interface, as a vCenter
 # holds them. Their sha256 is what the migrated volumes must hash to.
 (umask 077 && printf 'user = "%s:%s"\n' "$vcsim_user" "$(cat "$MTV_HOME/vcenter-password")" >"$MTV_HOME/curl-auth")
 base=${vcsim_url%/sdk}
 node "$root/dist/mtv.js" get inventory vm vcenter -q "where name like 'DC0_H0%'" -o json |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const v of JSON.parse(s))console.log(v.name, v.disks[0].file.replace(/^\[[^\]]+\] /,""))})' |
-  while read -r vm_name disk_path; do
-    work="$MTV_HOME/images/$vm_name"
+  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{for(const v of JSON.parse(s))for(const d of v.disks)console.log(v.name, d.key, d.file.replace(/^\[[^\]]+\] /,""))})' |
+  while read -r vm_name disk_key disk_path; do
+    work="$MTV_HOME/images/$vm_name-$disk_key"
     mkdir -p "$work/content"
-    echo "the disk of $vm_name, migrated by mtv" >"$work/content/hello.txt"
+    echo "disk $disk_key of $vm_name, migrated by mtv" >"$work/content/hello.txt"
     head -c 2097152 /dev/urandom >"$work/content/data.bin"
     qemu-img create -q -f raw "$work/disk.img" 32M
     PATH="$PATH:/usr/sbin:/sbin" mkfs.ext4 -q -F -d "$work/content" "$work/disk.img"
@@ -105,7 +105,7 @@ node "$root/dist/mtv.js" get inventory vm vcenter -q "where name like 'DC0_H0%'"
       curl -fsS -K "$MTV_HOME/curl-auth" --cacert "$vcsim_ca" -T "${f%%:*}" \
         "$base/folder/$folder/${f#*:}?dcPath=DC0&dsName=LocalDS_0"
     done
-    echo "$vm_name $(sha256sum "$work/disk.img" | cut -d' ' -f1)" >>"$MTV_HOME/source-sha256"
+    echo "$vm_name $disk_key $(sha256sum "$work/disk.img" | cut -d' ' -f1)" >>"$MTV_HOME/source-sha256"
   done
 
 # Start the plan; the background controller powers the sources off, copies each disk (sparse,
@@ -118,10 +118,13 @@ for _ in $(seq 240); do
   sleep 0.5
 done
 mtv get plans
+mtv get plan web --vms
+mtv get plan web --disk
 echo "\$ source and migrated disk digests"
-while read -r vm_name sha; do
-  got=$(node "$root/dist/mtv.js" get plan web -o json | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const v=JSON.parse(s).status.migration.vms.find(v=>v.name===process.argv[1]);console.log(v.pipeline.find(p=>p.name==="DiskTransfer").tasks[0].annotations["mtv.konveyor.io/sha256"])})' "$vm_name")
-  echo "$vm_name source $sha target $got $([[ $sha == "$got" ]] && echo identical || echo DIFFERENT)"
+node "$root/dist/mtv.js" get plan web -o json >"$MTV_HOME/web.json"
+while read -r vm_name disk_key sha; do
+  got=$(node -e 'const p=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8"));const v=p.status.migration.vms.find(v=>v.name===process.argv[2]);const t=v.pipeline.find(s=>s.name==="DiskTransfer").tasks.find(t=>t.annotations["mtv.konveyor.io/disk-key"]===process.argv[3]);console.log(t.annotations["mtv.konveyor.io/sha256"])' "$MTV_HOME/web.json" "$vm_name" "$disk_key")
+  echo "$vm_name disk $disk_key source $sha target $got $([[ $sha == "$got" ]] && echo identical || echo DIFFERENT)"
 done <"$MTV_HOME/source-sha256"
 echo "\$ the generated VirtualMachine manifests (apply them to a cluster with kubectl apply -f)"
 ls -1 "$MTV_HOME"/manifests/*/*.yaml

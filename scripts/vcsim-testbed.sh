@@ -26,6 +26,9 @@
 #   --portgroups N         MTV_VCSIM_PORTGROUPS         distributed port groups per datacenter (default 1)
 #   --folders N            MTV_VCSIM_FOLDERS            nest datacenters and their inventory in N folders (default 0)
 #   --apps N               MTV_VCSIM_APPS               vApps per cluster (default 0)
+#   --disks-per-vm N       MTV_VCSIM_DISKS_PER_VM       virtual disks per VM, added ones through the API (default 1)
+#   --nics-per-vm N        MTV_VCSIM_NICS_PER_VM        NICs per VM, added ones on the other networks in turn (default 1)
+#   --added-disk-mib N     MTV_VCSIM_ADDED_DISK_MIB     capacity of each added disk (default 64)
 #   --username U           MTV_VCSIM_USERNAME           user that Login accepts (default mtv)
 #   --password P           MTV_VCSIM_PASSWORD           its password (default: random); any other credentials fail
 # VMs in total = datacenters x (standalone-hosts + clusters x max(pools, 1)) x vms-per-host, e.g. 5,000 with
@@ -110,7 +113,8 @@ model_flags() {
   local pair flag var
   for pair in datacenters:DATACENTERS clusters:CLUSTERS hosts-per-cluster:HOSTS_PER_CLUSTER \
     standalone-hosts:STANDALONE_HOSTS vms-per-host:VMS_PER_HOST datastores:DATASTORES pools:POOLS \
-    portgroups:PORTGROUPS folders:FOLDERS apps:APPS username:USERNAME password:PASSWORD; do
+    portgroups:PORTGROUPS folders:FOLDERS apps:APPS disks-per-vm:DISKS_PER_VM nics-per-vm:NICS_PER_VM \
+    added-disk-mib:ADDED_DISK_MIB username:USERNAME password:PASSWORD; do
     flag=${pair%%:*} var=MTV_VCSIM_${pair#*:}
     [[ -n ${!var:-} ]] && printf -- '-%s=%s\n' "$flag" "${!var}"
   done

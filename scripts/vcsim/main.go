@@ -31,7 +31,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/vmware/govmomi"
+	"github.com/vmware/govmomi/find"
+	"github.com/vmware/govmomi/object"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/types"
 )
 
 type options struct {
@@ -40,6 +44,7 @@ type options struct {
 	datacenters, clusters, clusterHosts int
 	hosts, vms, datastores, pools       int
 	portgroups, folders, apps           int
+	disksPerVM, nicsPerVM, diskMiB      int
 }
 
 func parseFlags() options {
@@ -59,6 +64,9 @@ func parseFlags() options {
 	flag.IntVar(&o.portgroups, "portgroups", 1, "distributed port groups per datacenter")
 	flag.IntVar(&o.folders, "folders", 0, "put the datacenters and their inventory into this many nested folders")
 	flag.IntVar(&o.apps, "apps", 0, "vApps per cluster")
+	flag.IntVar(&o.disksPerVM, "disks-per-vm", 1, "virtual disks per VM (more than the model's one are added through the API)")
+	flag.IntVar(&o.nicsPerVM, "nics-per-vm", 1, "NICs per VM (added ones go to the datacenter's other networks, in turn)")
+	flag.IntVar(&o.diskMiB, "added-disk-mib", 64, "capacity of each added disk in MiB")
 	flag.Parse()
 	return o
 }
@@ -111,11 +119,109 @@ func run(o options) error {
 	m.Service.Listen = &url.URL{Host: o.listen, User: url.UserPassword(o.username, o.password)}
 	m.Service.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	s := m.Service.NewServer()
+	if o.disksPerVM > 1 || o.nicsPerVM > 1 {
+		if err := addDevices(s.URL, o); err != nil {
+			s.Close()
+			return fmt.Errorf("adding disks and NICs: %w", err)
+		}
+		log.Printf("devices added in %s", time.Since(started).Round(time.Millisecond))
+	}
 
 	printFacts(m, s, o, caFile, cert.Certificate[0])
 	log.Printf("listening on %s after %s", s.URL.Host, time.Since(started).Round(time.Millisecond))
 	waitForStop()
 	closeWithin(s, 5*time.Second)
+	return nil
+}
+
+// addDevices gives every VM o.disksPerVM disks (new ones on the datastore of its first disk, on its
+// first disk's controller) and o.nicsPerVM NICs (vmxnet3; each added one on a network of the
+// datacenter the VM is not connected to yet, in turn), through the vSphere API as a client would.
+func addDevices(u *url.URL, o options) error {
+	ctx := context.Background()
+	c, err := govmomi.NewClient(ctx, u, true)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = c.Logout(ctx) }()
+	f := find.NewFinder(c.Client, true)
+	dcs, err := f.DatacenterList(ctx, "*")
+	if err != nil {
+		return err
+	}
+	for _, dc := range dcs {
+		f.SetDatacenter(dc)
+		vms, err := f.VirtualMachineList(ctx, "*")
+		if err != nil {
+			return err
+		}
+		nets, err := f.NetworkList(ctx, "*")
+		if err != nil {
+			return err
+		}
+		for _, vm := range vms {
+			if err := addVMDevices(ctx, vm, nets, o); err != nil {
+				return fmt.Errorf("%s: %w", vm.InventoryPath, err)
+			}
+		}
+	}
+	return nil
+}
+
+func addVMDevices(ctx context.Context, vm *object.VirtualMachine, nets []object.NetworkReference, o options) error {
+	devices, err := vm.Device(ctx)
+	if err != nil {
+		return err
+	}
+	disks := devices.SelectByType((*types.VirtualDisk)(nil))
+	if len(disks) > 0 {
+		first := disks[0].(*types.VirtualDisk)
+		backing, ok := first.Backing.(*types.VirtualDiskFlatVer2BackingInfo)
+		ctrl, _ := devices.FindByKey(first.ControllerKey).(types.BaseVirtualController)
+		for i := len(disks); ok && ctrl != nil && i < o.disksPerVM; i++ {
+			name := fmt.Sprintf("%s_%d.vmdk", strings.TrimSuffix(backing.FileName, ".vmdk"), i)
+			disk := devices.CreateDisk(ctrl, *backing.Datastore, name)
+			disk.CapacityInKB = int64(o.diskMiB) * 1024
+			if err := vm.AddDevice(ctx, disk); err != nil {
+				return err
+			}
+			if devices, err = vm.Device(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	used := map[string]bool{}
+	for _, d := range devices.SelectByType((*types.VirtualEthernetCard)(nil)) {
+		used[devices.Name(d)] = true
+		card := d.(types.BaseVirtualEthernetCard).GetVirtualEthernetCard()
+		switch b := card.Backing.(type) {
+		case *types.VirtualEthernetCardNetworkBackingInfo:
+			used[b.DeviceName] = true
+		case *types.VirtualEthernetCardDistributedVirtualPortBackingInfo:
+			used[b.Port.PortgroupKey] = true
+		}
+	}
+	nics := len(devices.SelectByType((*types.VirtualEthernetCard)(nil)))
+	for _, n := range nets {
+		if nics >= o.nicsPerVM {
+			break
+		}
+		if strings.Contains(n.GetInventoryPath(), "DVUplinks") || used[n.Reference().Value] || used[filepath.Base(n.GetInventoryPath())] {
+			continue
+		}
+		backing, err := n.EthernetCardBackingInfo(ctx)
+		if err != nil {
+			continue // a distributed switch itself, not a port group
+		}
+		nic, err := object.EthernetCardTypes().CreateEthernetCard("vmxnet3", backing)
+		if err != nil {
+			return err
+		}
+		if err := vm.AddDevice(ctx, nic); err != nil {
+			return err
+		}
+		nics++
+	}
 	return nil
 }
 

@@ -68,6 +68,48 @@ export const Resources = {
   Hook: forklift('Hook', 'hooks'),
   Secret: core('Secret', 'secrets', true),
   Namespace: core('Namespace', 'namespaces', false),
+  /** Hook inputs (plan, workload, playbook) mounted into hook Jobs. */
+  ConfigMap: core('ConfigMap', 'configmaps', true),
+  /** Disk claims the controller creates in the target namespace (cluster mode). */
+  PersistentVolumeClaim: core('PersistentVolumeClaim', 'persistentvolumeclaims', true),
+  /** Pods of transfer Jobs (the controller reads their results). */
+  Pod: { ...core('Pod', 'pods', true), statusSubresource: true },
+  /** Transfer Jobs, one per disk (cluster mode, Job executor). */
+  Job: {
+    group: 'batch',
+    version: 'v1',
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    listKind: 'JobList',
+    plural: 'jobs',
+    singular: 'job',
+    namespaced: true,
+    statusSubresource: true,
+  },
+  /** CDI's per-storage-class claim defaults (cluster-scoped). */
+  StorageProfile: {
+    group: 'cdi.kubevirt.io',
+    version: 'v1beta1',
+    apiVersion: 'cdi.kubevirt.io/v1beta1',
+    kind: 'StorageProfile',
+    listKind: 'StorageProfileList',
+    plural: 'storageprofiles',
+    singular: 'storageprofile',
+    namespaced: false,
+    statusSubresource: true,
+  },
+  /** The migrated VMs (KubeVirt). */
+  VirtualMachine: {
+    group: 'kubevirt.io',
+    version: 'v1',
+    apiVersion: 'kubevirt.io/v1',
+    kind: 'VirtualMachine',
+    listKind: 'VirtualMachineList',
+    plural: 'virtualmachines',
+    singular: 'virtualmachine',
+    namespaced: true,
+    statusSubresource: true,
+  },
   /** Leader election of the controller in cluster mode. */
   Lease: {
     group: 'coordination.k8s.io',

@@ -16,9 +16,14 @@ import {
 import { normalizeBooleanFlags } from './flags.js';
 import { handleError } from './handle-error.js';
 import type { Io } from './io.js';
-import { parseOutputFormat, listFormats } from './output/format.js';
-import { objectName, printObjects, toJson, toYaml } from './output/print.js';
+import { parseOutputFormat, listFormats, type OutputFormat } from './output/format.js';
+import { liveFrames } from './output/live.js';
+import { objectName, printObjects, toJson, toYaml, type ObjectGroup } from './output/print.js';
+import { terminalStyle, type TerminalStyle } from './output/progress.js';
 import { buildProgram } from './program.js';
+import type { KubeObject, Plan } from '../api/index.js';
+import type { ColumnFacts, WatchedChange } from './commands/get.js';
+import type { PlanDetail } from './resources/plan-tables.js';
 import type { ResourceView } from './resources/view.js';
 import { render, type CommandResult } from './result.js';
 
@@ -101,7 +106,8 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
       render(result, cmd.opts<{ output?: string }>().output, e.io);
       if (result.kind === 'changes' && result.failed?.length) exitCode = ExitCode.Failure;
     },
-    watch: (cmd, session, views, names, selector) => watch(cmd, session, views, names, selector, e),
+    watch: (cmd, session, views, names, selector, details) =>
+      watch(cmd, session, views, names, selector, e, details),
     needsController: (session) => startLocalController(session, e),
     output: { writeOut: (s) => e.io.out(s), writeErr: (s) => e.io.err(sanitize(s)) },
   });
@@ -129,7 +135,12 @@ export async function runCli(argv: readonly string[], e: CliEnvironment): Promis
   return exitCode;
 }
 
-/** `get -w`: the current objects, then one line (or document) per change, from the store's watch. */
+/**
+ * `get -w`: the current objects, then what changed, from the store's watch (never polling). Rows
+ * are appended per change (kubectl's way), except where progress is shown on a terminal: the plan
+ * table and `get plan NAME --vms/--disk` are redrawn in place; off a terminal the detail views
+ * print a new snapshot whenever they change.
+ */
 async function watch(
   cmd: Command,
   session: Session,
@@ -137,11 +148,26 @@ async function watch(
   names: string[],
   selector: string | undefined,
   e: CliEnvironment,
+  details?: readonly PlanDetail[],
 ): Promise<void> {
-  const format = parseOutputFormat(cmd.opts<{ output?: string }>().output, listFormats);
-  const { listObjects, watchChanges } = await import('./commands/get.js');
+  const output = cmd.opts<{ output?: string }>().output;
+  const format = parseOutputFormat(output, details ? ['table', 'json', 'yaml'] : listFormats);
+  const style = terminalStyle(e.io, output);
+  const { columnFacts, listObjects, watchChanges } = await import('./commands/get.js');
   const opts = { views, names, selector };
   const { groups, versions } = await listObjects(session, opts);
+  const controller = new AbortController();
+  e.signal?.addEventListener('abort', () => controller.abort());
+  const changes = watchChanges(session, opts, versions, controller.signal);
+  if (details) {
+    await watchPlanDetail(groups, changes, details, format, style, e);
+    return;
+  }
+  const facts = await columnFacts(session, groups);
+  if (style.redraw && views.every((v) => v.progress)) {
+    await watchRedrawn(session, groups, changes, format, facts, e);
+    return;
+  }
   render(
     {
       kind: 'objects',
@@ -150,13 +176,12 @@ async function watch(
       allNamespaces: session.allNamespaces,
       namespace: session.namespace,
       now: session.now(),
+      ...facts,
     },
-    cmd.opts<{ output?: string }>().output,
+    output,
     e.io,
   );
-  const controller = new AbortController();
-  e.signal?.addEventListener('abort', () => controller.abort());
-  for await (const change of watchChanges(session, opts, versions, controller.signal)) {
+  for await (const change of changes) {
     const obj = change.event.object;
     if (format.kind === 'json') e.io.out(toJson(obj));
     else if (format.kind === 'yaml') e.io.out(`---\n${toYaml(obj)}`);
@@ -165,14 +190,71 @@ async function watch(
       const row = printObjects(
         [{ type: change.view.type, columns: change.view.columns, objects: [obj] }],
         format,
-        {
-          list: true,
-          allNamespaces: session.allNamespaces,
-          now: session.now(),
-        },
+        { list: true, allNamespaces: session.allNamespaces, now: session.now(), ...facts },
       );
       e.io.out(format.kind === 'table' || format.kind === 'wide' ? row.split('\n').slice(1).join('\n') : row);
     }
+  }
+}
+
+/** `get plan(s) -w` on a terminal: the whole table, redrawn in place on every change. */
+async function watchRedrawn(
+  session: Session,
+  groups: readonly ObjectGroup[],
+  changes: AsyncIterable<WatchedChange>,
+  format: OutputFormat,
+  facts: ColumnFacts,
+  e: CliEnvironment,
+): Promise<void> {
+  const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
+  const current = groups.map((g) => ({ ...g, objects: new Map(g.objects.map((o) => [key(o), o])) }));
+  const screen = liveFrames((t) => e.io.out(t), true);
+  const draw = (): void =>
+    screen.show(
+      printObjects(
+        current.map((g) => ({ ...g, objects: [...g.objects.values()] })),
+        format,
+        { list: true, allNamespaces: session.allNamespaces, now: session.now(), bars: true, ...facts },
+      ),
+    );
+  draw();
+  for await (const change of changes) {
+    const group = current.find((g) => g.type === change.view.type);
+    const obj = change.event.object;
+    if (change.event.type === 'DELETED') group?.objects.delete(key(obj));
+    else group?.objects.set(key(obj), obj);
+    draw();
+  }
+}
+
+/** `get plan NAME --vms/--disk -w`: the tables again on every change of the plan. */
+async function watchPlanDetail(
+  groups: readonly ObjectGroup[],
+  changes: AsyncIterable<WatchedChange>,
+  details: readonly PlanDetail[],
+  format: OutputFormat,
+  style: TerminalStyle,
+  e: CliEnvironment,
+): Promise<void> {
+  const { planDetailData, planDetailText } = await import('./resources/plan-tables.js');
+  const { runVms } = await import('./resources/plan-status.js');
+  const first = groups[0]?.objects[0] as Plan | undefined;
+  const name = first?.metadata.name ?? '';
+  const frame = (plan: Plan): string => {
+    if (!runVms(plan).length)
+      return `plan ${name} has not started; waiting for it to start (mtv start plan ${name})\n`;
+    if (format.kind === 'json') return toJson(planDetailData(plan, details));
+    if (format.kind === 'yaml') return `---\n${toYaml(planDetailData(plan, details))}`;
+    return planDetailText(plan, details, style.bars);
+  };
+  const screen = liveFrames((t) => e.io.out(t), style.redraw);
+  if (first) screen.show(frame(first));
+  for await (const change of changes) {
+    if (change.event.type === 'DELETED') {
+      screen.note(`plan ${name} deleted`);
+      return;
+    }
+    screen.show(frame(change.event.object as Plan));
   }
 }
 

@@ -5,6 +5,7 @@
 import { Command, Option } from 'commander';
 import { ProviderType } from '../api/index.js';
 import type { ResourceView } from './resources/view.js';
+import type { PlanDetail } from './resources/plan-tables.js';
 import { inventoryResources } from './resources/inventory.js';
 import {
   declareArchive,
@@ -29,13 +30,14 @@ export interface ProgramHooks {
   session(cmd: Command): Promise<Session>;
   /** Prints a result with the command's `-o`. */
   render(cmd: Command, result: CommandResult): void;
-  /** Streams `get -w`. */
+  /** Streams `get -w`; with `details`, re-renders `get plan NAME --vms/--disk` on each change. */
   watch(
     cmd: Command,
     session: Session,
     views: readonly ResourceView[],
     names: string[],
     selector: string | undefined,
+    details?: readonly PlanDetail[],
   ): Promise<void>;
   /** Called after a command wrote objects: local mode starts the background controller. */
   needsController(session: Session): Promise<void>;
@@ -263,6 +265,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declareController(program, hooks);
   declareInventory(program, hooks);
   declareHelp(program, hooks);
+  declareTransfer(program, hooks);
   return program;
 }
 
@@ -432,6 +435,37 @@ function declareController(program: Command, hooks: ProgramHooks): void {
       const session = await hooks.session(cmd);
       const { stop } = await import('./commands/controller.js');
       hooks.render(cmd, await stop(session));
+    });
+}
+
+/** `transfer disk`: the program of a transfer Job's pod; hidden from help. */
+function declareTransfer(program: Command, hooks: ProgramHooks): void {
+  program
+    .command('transfer', { hidden: true })
+    .description('Data-path programs run by the controller’s Jobs')
+    .command('disk')
+    .description('Copy one vSphere disk into a file or block device (a transfer Job’s pod)')
+    .requiredOption('--source-file <path>', 'the disk descriptor, "[datastore] folder/name.vmdk"')
+    .requiredOption('--datacenter <path>', 'inventory path of the datacenter (dcPath)')
+    .requiredOption('--credentials <dir>', 'directory with the source Secret’s keys as files')
+    .requiredOption('--target <path>', 'raw image file or block device to write')
+    .requiredOption('--checkpoint <path>', 'checkpoint file (resume after interruption)')
+    .option('--result <path>', 'write the result JSON here (e.g. /dev/termination-log)')
+    .action(async (_o: unknown, cmd: Command) => {
+      const o = cmd.opts();
+      const { run } = await import('./commands/transfer.js');
+      hooks.render(
+        cmd,
+        await run({
+          sourceFile: str(o, 'sourceFile') ?? '',
+          datacenter: str(o, 'datacenter') ?? '',
+          credentials: str(o, 'credentials') ?? '',
+          target: str(o, 'target') ?? '',
+          checkpoint: str(o, 'checkpoint') ?? '',
+          ...(str(o, 'result') ? { result: str(o, 'result') } : {}),
+          write: (line) => hooks.output.writeOut(line),
+        }),
+      );
     });
 }
 
@@ -676,7 +710,11 @@ function describeCommand(
       if (view)
         hooks.render(
           cmd,
-          await run(session, { view, name: singleName(cmd.args, str(cmd.opts(), 'name'), noun) }),
+          await run(session, {
+            view,
+            name: singleName(cmd.args, str(cmd.opts(), 'name'), noun),
+            vm: str(cmd.opts(), 'vm'),
+          }),
         );
     });
 }
@@ -693,10 +731,18 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
       const v = await views(cmd.args);
       const names = manyNames(v.names, list(o, 'name'));
       const selector = str(o, 'selector');
-      const detail = bool(o, 'vms') ? 'vms' : bool(o, 'disk') ? 'disk' : undefined;
-      if (detail) {
+      const details: PlanDetail[] = [
+        ...(bool(o, 'vms') ? (['vms'] as const) : []),
+        ...(bool(o, 'disk') ? (['disk'] as const) : []),
+      ];
+      if (details.length) {
+        const name = singleName(names, undefined, 'plan');
+        if (bool(o, 'watch')) {
+          await hooks.watch(cmd, session, v.views, [name], undefined, details);
+          return;
+        }
         const m = await import('./commands/plan-vms.js');
-        hooks.render(cmd, await m.run(session, { name: singleName(names, undefined, 'plan'), view: detail }));
+        hooks.render(cmd, await m.run(session, { name, views: details }));
         return;
       }
       const { run } = await import('./commands/get.js');
@@ -720,28 +766,38 @@ function declareReadVerbs(program: Command, hooks: ProgramHooks): void {
         .argument('[names...]')
         .description(`List or show ${k.description}`),
     );
-    if (k.nouns[0] === 'plan') {
-      boolOption(g, '--vms', 'one row per VM of the plan’s migration: phase, step, transfer, result');
-      boolOption(g, '--disk', 'one row per disk: progress and sha256');
+    const plan = k.nouns[0] === 'plan';
+    if (plan) {
+      boolOption(
+        g,
+        '--vms',
+        'one row per VM of the plan’s migration: phase, step, transfer (MiB/s, ETA), result',
+      );
+      boolOption(g, '--disk', 'one row per disk: progress, throughput, ETA, sha256');
     }
     g.addHelpText(
       'after',
-      examples(`mtv get ${k.nouns[1] ?? ''} -A`, `mtv get ${k.nouns[0] ?? ''} NAME -o yaml`),
+      examples(
+        `mtv get ${k.nouns[1] ?? ''} -A`,
+        `mtv get ${k.nouns[0] ?? ''} NAME -o yaml`,
+        ...(plan ? ['mtv get plan NAME --vms -w', 'mtv get plan NAME --disk -o json'] : []),
+      ),
     ).action(getAction(async (args) => ({ views: await k.views(), names: args })));
-    describeCommand(
+    const d = describeCommand(
       describe.command(k.nouns[0] ?? '').aliases(k.nouns.slice(1)),
       hooks,
       k.views,
       k.nouns[0] ?? '',
-    )
-      .description(`Describe one of the ${k.description}`)
-      .addHelpText(
-        'after',
-        examples(
-          `mtv describe ${k.nouns[0] ?? ''} NAME`,
-          `mtv describe ${k.nouns[0] ?? ''} NAME -o markdown`,
-        ),
-      );
+    ).description(`Describe one of the ${k.description}`);
+    if (plan) d.option('--vm <vm>', 'one VM of the plan (name or id): pipeline, disks, errors');
+    d.addHelpText(
+      'after',
+      examples(
+        `mtv describe ${k.nouns[0] ?? ''} NAME`,
+        `mtv describe ${k.nouns[0] ?? ''} NAME -o markdown`,
+        ...(plan ? ['mtv describe plan NAME --vm VM'] : []),
+      ),
+    );
   }
   getOptions(
     get

@@ -7,6 +7,7 @@ import type { Io } from './io.js';
 import { renderDocument, type Document } from './output/document.js';
 import { parseOutputFormat, listFormats } from './output/format.js';
 import { printObjects, toJson, toYaml, type ObjectGroup } from './output/print.js';
+import { terminalStyle } from './output/progress.js';
 import { UsageError, type MtvError } from '../api/index.js';
 
 /** One object written (or not) by a command, e.g. `provider/vc1 created`. */
@@ -31,13 +32,19 @@ export type CommandResult =
       now: Date;
       /** Inventory counts by provider uid, for the provider table. */
       inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+      /** Cutover times of running warm plans, for the plan table. */
+      cutovers?: ReadonlyMap<string, string>;
     }
   | { kind: 'dryRun'; objects: KubeObject[] }
-  | { kind: 'document'; document: Document }
+  /** `terminal`: the same document with progress drawn as bars, for a terminal. */
+  | { kind: 'document'; document: Document; terminal?: Document }
   /** Text for stdout; `stderr` carries warnings and empty-result notes. */
   | { kind: 'text'; text: string; stderr?: string }
-  /** Structured data: `-o json|yaml` prints `data`, the default prints `text`. */
-  | { kind: 'data'; data: unknown; text: string };
+  /**
+   * Structured data: `-o json|yaml` prints `data`, the default prints `text` (or `terminal`, the
+   * same text with progress bars, on a terminal).
+   */
+  | { kind: 'data'; data: unknown; text: string; terminal?: string };
 
 /**
  * Replaces every Secret value with `<redacted>` (keys stay visible). The marker sits in `data`,
@@ -53,6 +60,7 @@ export function redact(obj: KubeObject): KubeObject {
 
 /** Prints a result in the `-o` format given. */
 export function render(result: CommandResult, output: string | undefined, io: Io): void {
+  const { bars } = terminalStyle(io, output);
   switch (result.kind) {
     case 'changes':
       for (const n of result.notes ?? []) io.err(`${n}\n`);
@@ -72,13 +80,16 @@ export function render(result: CommandResult, output: string | undefined, io: Io
           ? toJson(result.data)
           : format.kind === 'yaml'
             ? toYaml(result.data)
-            : result.text,
+            : bars && result.terminal !== undefined
+              ? result.terminal
+              : result.text,
       );
       return;
     }
     case 'document': {
       const format = parseOutputFormat(output, ['table', 'markdown', 'json', 'yaml']);
-      io.out(renderDocument(result.document, format.kind as 'table', io.color));
+      const doc = bars && result.terminal ? result.terminal : result.document;
+      io.out(renderDocument(doc, format.kind as 'table', io.color));
       return;
     }
     case 'dryRun': {
@@ -106,6 +117,8 @@ export function render(result: CommandResult, output: string | undefined, io: Io
           allNamespaces: result.allNamespaces,
           now: result.now,
           ...(result.inventoryCounts ? { inventoryCounts: result.inventoryCounts } : {}),
+          ...(result.cutovers ? { cutovers: result.cutovers } : {}),
+          bars,
         }),
       );
       return;

@@ -1,9 +1,10 @@
 /**
- * The Migration reconciler (local mode, cold): initialises the plan's `status.migration`, admits
- * VMs with the per-host scheduler, runs each admitted VM's itinerary with the local executor in
- * this process, records phases, pipeline progress (MiB), sha256 and errors in the plan's status,
- * and completes the Migration (Succeeded or Failed). A restarted controller resumes every VM at
- * the phase its status records; finished disks are not copied again (checkpoints).
+ * The Migration reconciler (cold): initialises the plan's `status.migration`, admits VMs with the
+ * per-host scheduler, runs each admitted VM's itinerary in this process against its target (local
+ * files, or PVCs, transfer Jobs and a VirtualMachine in cluster mode), records phases, pipeline
+ * progress (MiB, MiB/s, ETA), sha256 and errors in the plan's status, and completes the Migration
+ * (Succeeded or Failed). A restarted controller resumes every VM at the phase its status records;
+ * finished disks are not copied again (checkpoints, and results recorded on the claims).
  *
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/migration
  */
@@ -21,11 +22,27 @@ import {
   type Provider,
   type PlanStatus,
   type StorageMap,
+  type Hook,
+  type HookRef,
   type Step,
   type VMStatus,
 } from '../api/index.js';
-import { rmSync } from 'node:fs';
-import { coldVmTargets, LocalColdPhases, runColdVm, type LocalColdPhase } from '../executor/local-cold.js';
+import path from 'node:path';
+import {
+  ColdPhases,
+  diskWork,
+  runColdVm,
+  targetNamespace,
+  targetVmName,
+  type ColdPhase,
+  type HookStep,
+  type VmTarget,
+} from '../executor/cold-vm.js';
+import { KubeTarget, type TransferExecutor } from '../executor/kube-target.js';
+import { LocalTarget } from '../executor/local-target.js';
+import type { TransferJobSettings } from '../executor/transfer-job.js';
+import { diskClaimLabels } from '../planner/data-volume.js';
+import type { TransferProgress } from '../transfer/progress.js';
 import { resolveRef, type InventoryNamed } from '../planner/validate.js';
 import type { VM } from '../providers/vsphere/model.js';
 import { restorePowerState } from '../providers/vsphere/power.js';
@@ -50,6 +67,10 @@ export interface MigrationReconcilerOptions {
   enqueue(key: string): void;
   /** VMs copying at once per source host. @default 20 */
   maxInFlight?: number;
+  /** Cluster mode: who copies the disks. @default 'job' */
+  executor?: TransferExecutor;
+  /** Cluster mode, Job executor: the transfer image and service account. */
+  transferJob?: TransferJobSettings;
 }
 
 const MiB = 1024 * 1024;
@@ -147,7 +168,7 @@ export class MigrationReconciler implements Reconciler {
       if (!vmDoc || !status) continue;
       const datacenter = db.get('Datacenter', vmDoc.datacenter)?.name ?? '';
       const cancel = new AbortController();
-      const done = this.run(plan, vmDoc, status, datacenter, signal, cancel.signal).finally(() => {
+      const done = this.run(m, plan, vmDoc, status, datacenter, signal, cancel.signal).finally(() => {
         this.runners.delete(key(id));
         this.o.enqueue(`${namespace}/${name}`);
       });
@@ -163,7 +184,13 @@ export class MigrationReconciler implements Reconciler {
       const before = previous.get(vm.id);
       if (before?.phase === 'Completed' && before.conditions?.some((c) => c.type === 'Succeeded'))
         return before;
-      return { ...vm, id: vm.id ?? '', phase: 'Started', started: now(), pipeline: initialPipeline() };
+      return {
+        ...vm,
+        id: vm.id ?? '',
+        phase: 'Started',
+        started: now(),
+        pipeline: initialPipeline(vm.hooks ?? []),
+      };
     });
     const started = now();
     await this.o.store.updateStatus<Migration>(Resources.Migration, {
@@ -208,8 +235,26 @@ export class MigrationReconciler implements Reconciler {
     });
   }
 
-  /** Runs one VM with the local executor, recording its progress; never throws. */
+  /**
+   * Where a VM's volumes and VirtualMachine go: files under `$MTV_HOME` in local mode; PVCs,
+   * transfer Jobs (or in-process copies) and a VirtualMachine in the target namespace in cluster mode.
+   */
+  private target(plan: Plan, vm: VM, migrationUid: string | undefined): VmTarget {
+    const namespace = targetNamespace(plan);
+    if (this.o.store.mode === 'local') return new LocalTarget(this.o.home, namespace);
+    return new KubeTarget({
+      store: this.o.store,
+      namespace,
+      labels: diskClaimLabels({ vm, plan, ...(migrationUid ? { migrationUid } : {}) }),
+      executor: this.o.executor ?? 'job',
+      volumesDir: path.join(this.o.home, 'volumes'),
+      ...(this.o.transferJob ? { job: this.o.transferJob } : {}),
+    });
+  }
+
+  /** Runs one VM's itinerary, recording its progress; never throws. */
   private async run(
+    m: Migration,
     plan: Plan,
     vm: VM,
     status: VMStatus,
@@ -228,15 +273,25 @@ export class MigrationReconciler implements Reconciler {
     let lastProgress = 0;
     // The source's power state before the migration, as recorded (a failure restores it).
     let recordedPower = status.restorePowerState;
-    const from: LocalColdPhase = (LocalColdPhases as readonly string[]).includes(status.phase)
-      ? (status.phase as LocalColdPhase)
-      : 'StorePowerState';
+    const from: ColdPhase = (ColdPhases as readonly string[]).includes(status.phase)
+      ? (status.phase as ColdPhase)
+      : 'PreHook';
+    const migrationUid = m.metadata.uid;
+    const target = this.target(plan, vm, migrationUid);
     const source = await providerAt(this.o.store, plan.spec.provider.source, ns);
     try {
       if (!source) throw new Error('the source provider is gone');
       const connection = await readConnection(this.o.store, source);
       const maps = await this.destinations(plan, source);
       const planVM = plan.spec.vms.find((v) => v.id === vm.id) ?? { id: vm.id, name: vm.name };
+      const hooks: Partial<Record<HookStep, Hook>> = {};
+      for (const h of planVM.hooks ?? [])
+        if (h.step === 'PreHook' || h.step === 'PostHook')
+          hooks[h.step] = await this.o.store.get<Hook>(
+            Resources.Hook,
+            h.hook.namespace || ns,
+            h.hook.name ?? '',
+          );
       this.o.log.info({ plan: planName, vm: vm.name, from }, 'migrating VM');
       const result = await runColdVm({
         connection,
@@ -244,8 +299,10 @@ export class MigrationReconciler implements Reconciler {
         datacenterPath,
         plan,
         planVM,
+        ...(migrationUid ? { migrationUid } : {}),
         ...maps,
-        home: this.o.home,
+        target,
+        hooks,
         from,
         ...(status.restorePowerState ? { restorePowerState: status.restorePowerState } : {}),
         signal,
@@ -261,14 +318,27 @@ export class MigrationReconciler implements Reconciler {
         onDiskProgress: (key, p) => {
           if (Date.now() - lastProgress < 1000 && p.bytesDone < p.bytesTotal) return;
           lastProgress = Date.now();
-          void update((v) => setDiskProgress(v, key, p.bytesDone, p.bytesTotal)).catch(() => undefined);
+          void update((v) => setDiskProgress(v, key, p)).catch(() => undefined);
         },
       });
       await update((v) => {
-        for (const d of result.disks) setDiskProgress(v, d.key, d.bytes, d.bytes, d.sha256, d.resumedFrom);
+        for (const d of result.disks)
+          setDiskProgress(
+            v,
+            d.key,
+            { bytesDone: d.bytes, bytesTotal: d.bytes, throughputMiBps: d.throughputMiBps },
+            { sha256: d.sha256, resumedFrom: d.resumedFrom },
+          );
         v.phase = 'Completed';
         v.completed = now();
-        v.conditions = [cond('Succeeded', `The VM migrated; manifest ${result.manifest}.`)];
+        v.conditions = [
+          cond(
+            'Succeeded',
+            this.o.store.mode === 'local'
+              ? `The VM migrated; manifest ${result.vmLocation}.`
+              : `The VM migrated; VirtualMachine ${result.vmLocation}.`,
+          ),
+        ];
       });
     } catch (e: unknown) {
       // The controller is stopping: leave the VM at its phase; the next controller resumes it.
@@ -283,6 +353,11 @@ export class MigrationReconciler implements Reconciler {
       const message = errorText(e);
       this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
       if (source && recordedPower === 'On') await this.restore(source, vm).catch(() => undefined);
+      const planVM = plan.spec.vms.find((x) => x.id === vm.id);
+      if (planVM?.deleteVmOnFailMigration ?? plan.spec.deleteVmOnFailMigration) {
+        const maps = source ? await this.destinations(plan, source).catch(() => undefined) : undefined;
+        if (maps) await this.removeTarget(plan, vm, maps.storage, migrationUid).catch(() => undefined);
+      }
       await update((v) => {
         v.error = { phase: v.phase, reasons: [message] };
         v.phase = 'Completed';
@@ -323,15 +398,7 @@ export class MigrationReconciler implements Reconciler {
     if (source && vm && v.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
     if (vm) {
       const maps = source ? await this.destinations(plan, source) : { storage: {} };
-      const targets = coldVmTargets({
-        vm,
-        plan,
-        planVM: plan.spec.vms.find((x) => x.id === vm.id) ?? { id: vm.id },
-        storage: maps.storage,
-        home: this.o.home,
-      });
-      for (const dir of targets.volumeDirs) rmSync(dir, { recursive: true, force: true });
-      rmSync(targets.manifest, { force: true });
+      await this.removeTarget(plan, vm, maps.storage, undefined);
     }
     await this.updatePlan(plan.metadata.namespace ?? '', plan.metadata.name ?? '', (s) => {
       const x = s.migration?.vms?.find((y) => y.id === v.id);
@@ -345,6 +412,20 @@ export class MigrationReconciler implements Reconciler {
         ),
       ];
     });
+  }
+
+  /** Removes what the VM's runs created in its target (volumes, transfer objects, VirtualMachine). */
+  private async removeTarget(
+    plan: Plan,
+    vm: VM,
+    storage: Record<string, DestinationStorage>,
+    migrationUid: string | undefined,
+  ): Promise<void> {
+    const planVM = plan.spec.vms.find((x) => x.id === vm.id) ?? { id: vm.id };
+    await this.target(plan, vm, migrationUid).remove(
+      diskWork({ vm, plan, planVM, storage }),
+      targetVmName({ vm, planVM }),
+    );
   }
 
   private async restore(source: Provider, vm: VM): Promise<void> {
@@ -462,16 +543,28 @@ function ref(r: { name?: string; namespace?: string }): {
   return { namespace: r.namespace ?? '', name: r.name ?? '', uid: '', generation: 0 };
 }
 
-/** Forklift's pipeline of a local cold VM: Initialize, DiskTransfer (MiB; a task per disk), VirtualMachineCreation. */
-function initialPipeline(): Step[] {
+/**
+ * Forklift's pipeline of a cold VM: [PreHook], Initialize, DiskTransfer (MiB; a task per disk),
+ * VirtualMachineCreation, [PostHook].
+ */
+function initialPipeline(hooks: readonly HookRef[]): Step[] {
+  const has = (step: string) => hooks.some((h) => h.step === step);
   return [
+    ...(has('PreHook')
+      ? [{ name: 'PreHook', description: 'Run pre-migration hook.', progress: { completed: 0, total: 1 } }]
+      : []),
     { name: 'Initialize', description: 'Initialize migration.', progress: { completed: 0, total: 1 } },
     { name: 'DiskTransfer', description: 'Transfer disks.', progress: { completed: 0, total: 0 }, tasks: [] },
     { name: 'VirtualMachineCreation', description: 'Create VM.', progress: { completed: 0, total: 1 } },
+    ...(has('PostHook')
+      ? [{ name: 'PostHook', description: 'Run post-migration hook.', progress: { completed: 0, total: 1 } }]
+      : []),
   ];
 }
 
-const phaseStep: Readonly<Record<LocalColdPhase, string>> = {
+const phaseStep: Readonly<Record<ColdPhase, string>> = {
+  PreHook: 'PreHook',
+  PostHook: 'PostHook',
   StorePowerState: 'Initialize',
   PowerOffSource: 'Initialize',
   CreateDataVolumes: 'Initialize',
@@ -481,7 +574,7 @@ const phaseStep: Readonly<Record<LocalColdPhase, string>> = {
 };
 
 /** Marks the phase's step running and every earlier step completed. */
-function advancePipeline(v: VMStatus, phase: LocalColdPhase): void {
+function advancePipeline(v: VMStatus, phase: ColdPhase): void {
   const step = phaseStep[phase];
   let reached = false;
   for (const s of [...v.pipeline].reverse()) {
@@ -499,35 +592,51 @@ function advancePipeline(v: VMStatus, phase: LocalColdPhase): void {
   }
 }
 
-/** Records one disk's copy progress (MiB) and, when done, its sha256. */
+/** Per-disk task annotations besides Forklift's task fields. */
+export const TaskAnnotation = {
+  DiskKey: 'mtv.konveyor.io/disk-key',
+  Sha256: 'mtv.konveyor.io/sha256',
+  /** Bytes a resumed copy started from. */
+  ResumedFrom: 'mtv.konveyor.io/resumed-from',
+  /** Recent MiB/s while copying; the mean rate of the copy once complete. */
+  Throughput: 'mtv.konveyor.io/throughput-mibps',
+  /** Seconds left, while copying. */
+  Eta: 'mtv.konveyor.io/eta-seconds',
+} as const;
+
+/** Records one disk's copy progress (MiB, rate, ETA) and, when done, its sha256. */
 function setDiskProgress(
   v: VMStatus,
   key: number,
-  done: number,
-  total: number,
-  sha256?: string,
-  resumedFrom?: number,
+  p: Pick<TransferProgress, 'bytesDone' | 'bytesTotal' | 'throughputMiBps'> & {
+    etaSeconds?: number | undefined;
+  },
+  done?: { sha256: string; resumedFrom: number },
 ): void {
   const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
   if (!step) return;
   step.tasks ??= [];
-  let task = step.tasks.find((t) => t.annotations?.['mtv.konveyor.io/disk-key'] === String(key));
+  let task = step.tasks.find((t) => t.annotations?.[TaskAnnotation.DiskKey] === String(key));
   if (!task) {
     task = {
       name: `disk-${String(key)}`,
       progress: { completed: 0, total: 0 },
-      annotations: { 'mtv.konveyor.io/disk-key': String(key) },
+      annotations: { [TaskAnnotation.DiskKey]: String(key) },
     };
     step.tasks.push(task);
   }
-  task.progress = { completed: Math.floor(done / MiB), total: Math.ceil(total / MiB) };
-  if (sha256) {
-    task.annotations = { ...task.annotations, 'mtv.konveyor.io/sha256': sha256 };
+  task.progress = { completed: Math.floor(p.bytesDone / MiB), total: Math.ceil(p.bytesTotal / MiB) };
+  const annotations: Record<string, string> = { ...task.annotations };
+  delete annotations[TaskAnnotation.Eta];
+  if (p.throughputMiBps > 0) annotations[TaskAnnotation.Throughput] = p.throughputMiBps.toFixed(1);
+  if (!done && p.etaSeconds !== undefined) annotations[TaskAnnotation.Eta] = String(Math.round(p.etaSeconds));
+  if (done) {
+    annotations[TaskAnnotation.Sha256] = done.sha256;
     task.phase = 'Completed';
-  }
-  // A copy that continued from a checkpoint (after a restart) says from where, in bytes.
-  if (resumedFrom)
-    task.annotations = { ...task.annotations, 'mtv.konveyor.io/resumed-from': String(resumedFrom) };
+    // A copy that continued from a checkpoint (after a restart) says from where, in bytes.
+    if (done.resumedFrom) annotations[TaskAnnotation.ResumedFrom] = String(done.resumedFrom);
+  } else task.phase = 'Running';
+  task.annotations = annotations;
   step.progress = step.tasks.reduce(
     (acc, t) => ({ completed: acc.completed + t.progress.completed, total: acc.total + t.progress.total }),
     { completed: 0, total: 0 },

@@ -369,7 +369,12 @@ export class KubeStore implements ObjectStore {
         propagationPolicy: options.propagationPolicy ?? 'Background',
         ...(options.preconditions ? { preconditions: options.preconditions } : {}),
       },
-      query: { dryRun: options.dryRun ? 'All' : undefined },
+      // The query parameter too: some resources (batch Jobs) default to orphaning, and the
+      // policy must reach the server whatever happens to a DELETE body on the way.
+      query: {
+        dryRun: options.dryRun ? 'All' : undefined,
+        propagationPolicy: options.propagationPolicy ?? 'Background',
+      },
       target: { kind: type.kind, name, namespace },
     });
   }

@@ -284,3 +284,38 @@ export async function placeVmdkFiles(sim: Vcsim, folder: string, files: string[]
   for (const f of files) await putDatastoreFile(sim, `${folder}/${path.basename(f)}`, { file: f });
   return `[LocalDS_0] ${folder}/${path.basename(files[0] ?? '')}`;
 }
+
+/** A VM as `get inventory vm -o json` prints it, as far as disk filling needs. */
+export interface InventoryVmDisks {
+  id: string;
+  name: string;
+  disks: { key: number; file: string }[];
+}
+
+/**
+ * Gives every disk of every VM its own ext4 image (the first disk 24 MiB, the others 16 MiB),
+ * placed in the vcsim datastore behind the disk's descriptor.
+ * @returns the images by `<vm id>/<disk key>`
+ */
+export async function fillVmDisks(
+  sim: Vcsim,
+  dir: string,
+  vms: readonly InventoryVmDisks[],
+): Promise<Map<string, DiskImage>> {
+  const dsDir = await datastoreDirectory(sim);
+  const images = new Map<string, DiskImage>();
+  for (const vm of vms) {
+    for (const [i, disk] of vm.disks.entries()) {
+      const image = await ext4Image(
+        dir,
+        `${vm.name}-${String(disk.key)}`,
+        i === 0 ? 24 : 16,
+        i === 0 ? 8 : 4,
+      );
+      const [folder, file] = disk.file.replace(/^\[[^\]]+\] /, '').split('/');
+      await placeFlatDisk(sim, dsDir, folder ?? '', (file ?? '').replace(/\.vmdk$/, ''), image);
+      images.set(`${vm.id}/${String(disk.key)}`, image);
+    }
+  }
+  return images;
+}

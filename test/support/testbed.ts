@@ -61,10 +61,14 @@ export function kubeStoreFor(kubeconfig: string): KubeStore {
 /** Applies deploy/crds/*.yaml (create or replace) and waits until every CRD is Established. */
 export async function installCrds(kubeconfig: string): Promise<void> {
   const store = kubeStoreFor(kubeconfig);
-  const dir = path.join(repoRoot, 'deploy/crds');
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml'))) {
-    const crd = YAML.parse(readFileSync(path.join(dir, file), 'utf8')) as {
+  const files = ['deploy/crds', 'test/fixtures/crds'].flatMap((d) =>
+    readdirSync(path.join(repoRoot, d))
+      .filter((f) => f.endsWith('.yaml'))
+      .map((f) => path.join(repoRoot, d, f)),
+  );
+  for (const file of files) {
+    const crd = YAML.parse(readFileSync(file, 'utf8')) as {
       metadata: { name: string; resourceVersion?: string };
     };
     try {

@@ -28,6 +28,12 @@ export interface VcsimOptions {
   pools?: number;
   /** Distributed port groups per datacenter. @default 1 */
   portgroups?: number;
+  /** Virtual disks per VM; the ones beyond the model's first are added through the API. @default 1 */
+  disksPerVm?: number;
+  /** NICs per VM; added ones go to the datacenter's other networks in turn. @default 1 */
+  nicsPerVm?: number;
+  /** Capacity of each added disk in MiB. @default 64 */
+  addedDiskMiB?: number;
   /** @default "mtv" */
   username?: string;
   /** @default random */
@@ -63,6 +69,9 @@ const flagNames: Readonly<Record<string, string>> = {
   datastores: '--datastores',
   pools: '--pools',
   portgroups: '--portgroups',
+  disksPerVm: '--disks-per-vm',
+  nicsPerVm: '--nics-per-vm',
+  addedDiskMiB: '--added-disk-mib',
   username: '--username',
   password: '--password',
 };

@@ -10,6 +10,8 @@ import { controllerPaths, LocalLock, readControllerState } from '../../controlle
 import { createLogger, type Logger } from '../../controller/log.js';
 import { MapReconciler } from '../../controller/map-reconciler.js';
 import { MigrationReconciler } from '../../controller/migration-reconciler.js';
+import type { TransferExecutor } from '../../executor/kube-target.js';
+import type { TransferJobSettings } from '../../executor/transfer-job.js';
 import { PlanReconciler } from '../../controller/plan-reconciler.js';
 import { ProviderReconciler } from '../../controller/provider-reconciler.js';
 import { InventoryAccess } from '../../controller/target-facts.js';
@@ -124,6 +126,34 @@ async function pruneInventories(session: Session, dir: string, log: Logger): Pro
   }
 }
 
+/**
+ * Cluster-mode transfer settings from the environment: `MTV_TRANSFER_EXECUTOR` (`job`, the
+ * default, or `in-process`), `MTV_TRANSFER_IMAGE` and `MTV_TRANSFER_SERVICE_ACCOUNT` for the Jobs.
+ * @throws UsageError for an unknown executor
+ */
+export function transferSettings(env: Readonly<Record<string, string | undefined>>): {
+  executor?: TransferExecutor;
+  transferJob?: TransferJobSettings;
+} {
+  const executor = env.MTV_TRANSFER_EXECUTOR;
+  if (executor !== undefined && executor !== 'job' && executor !== 'in-process')
+    throw new UsageError({
+      field: 'MTV_TRANSFER_EXECUTOR',
+      message: `must be job or in-process, not ${JSON.stringify(executor)}`,
+    });
+  return {
+    ...(executor ? { executor } : {}),
+    ...(env.MTV_TRANSFER_IMAGE
+      ? {
+          transferJob: {
+            image: env.MTV_TRANSFER_IMAGE,
+            ...(env.MTV_TRANSFER_SERVICE_ACCOUNT ? { serviceAccount: env.MTV_TRANSFER_SERVICE_ACCOUNT } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
 /** Runs the controller until stopped. */
 export async function run(session: Session, o: RunOptions): Promise<CommandResult> {
   const log = createLogger({ level: o.logLevel ?? 'info' });
@@ -142,6 +172,7 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
     log,
     enqueue: (key) => enqueueMigration(key),
     ...(session.env.MTV_MAX_VM_INFLIGHT ? { maxInFlight: Number(session.env.MTV_MAX_VM_INFLIGHT) } : {}),
+    ...transferSettings(session.env),
   });
   const reason = await runController(
     { store: session.store, mode: session.mode, home: session.home, log, version: o.version, signal },

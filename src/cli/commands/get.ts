@@ -1,6 +1,6 @@
 /** `get <kind> [NAME…]`: list or read objects of one or more kinds; `-w` streams changes. */
-import { ExpiredError, NotFoundError, UsageError } from '../../api/index.js';
-import type { KubeObject } from '../../api/index.js';
+import { ExpiredError, NotFoundError, planMigrationType, Resources, UsageError } from '../../api/index.js';
+import type { KubeObject, Migration, Plan } from '../../api/index.js';
 import { AsyncQueue, parseLabelSelector, type WatchEvent } from '../../store/index.js';
 import type { Session } from '../context.js';
 import type { ObjectGroup } from '../output/print.js';
@@ -74,12 +74,26 @@ export async function listObjects(session: Session, opts: GetOptions): Promise<L
   return { groups, versions };
 }
 
-/** Lists (no names) or reads (names) objects. */
-export async function run(session: Session, opts: GetOptions): Promise<CommandResult> {
-  const { groups } = await listObjects(session, opts);
+/** Facts some kinds' columns need beyond the objects themselves. */
+export interface ColumnFacts {
+  /** Inventory counts by provider uid (provider table). */
+  inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Cutover times of running warm plans (plan table). */
+  cutovers?: ReadonlyMap<string, string>;
+}
+
+/** Reads the {@link ColumnFacts} the listed groups need: nothing unless they show providers or warm plans. */
+export async function columnFacts(session: Session, groups: readonly ObjectGroup[]): Promise<ColumnFacts> {
   const counts = groups.some((g) => g.type.kind === 'Provider' && g.objects.length)
     ? await inventoryCounts(session)
     : undefined;
+  const cutovers = await warmCutovers(session, groups);
+  return { ...(counts ? { inventoryCounts: counts } : {}), ...(cutovers ? { cutovers } : {}) };
+}
+
+/** Lists (no names) or reads (names) objects. */
+export async function run(session: Session, opts: GetOptions): Promise<CommandResult> {
+  const { groups } = await listObjects(session, opts);
   return {
     kind: 'objects',
     groups,
@@ -87,8 +101,26 @@ export async function run(session: Session, opts: GetOptions): Promise<CommandRe
     allNamespaces: session.allNamespaces,
     namespace: session.namespace,
     now: session.now(),
-    ...(counts ? { inventoryCounts: counts } : {}),
+    ...(await columnFacts(session, groups)),
   };
+}
+
+/** Cutover times of the warm plans listed, from their running Migrations; undefined when none is warm. */
+async function warmCutovers(
+  session: Session,
+  groups: readonly ObjectGroup[],
+): Promise<Map<string, string> | undefined> {
+  const plans = groups
+    .filter((g) => g.type.kind === 'Plan')
+    .flatMap((g) => g.objects as Plan[])
+    .filter((p) => planMigrationType(p.spec) === 'warm');
+  if (!plans.length) return undefined;
+  const { cutoverTimes } = await import('../resources/plan.js');
+  const list = await session.store.list<Migration>(
+    Resources.Migration,
+    session.allNamespaces ? {} : { namespace: session.namespace },
+  );
+  return cutoverTimes(plans, list.items);
 }
 
 /**

@@ -39,8 +39,9 @@ export function cannotStart(plan: Plan, mode: string): string | undefined {
   }
   if (planMigrationType(plan.spec) !== 'cold')
     return `mtv runs cold migrations so far; this plan is ${planMigrationType(plan.spec)}`;
-  if (mode !== 'local')
-    return 'cluster-mode execution (PVCs and transfer Jobs) is not available yet; run the plan in local mode';
+  const hooked = plan.spec.vms.filter((v) => v.hooks?.length).map((v) => v.name ?? v.id ?? '');
+  if (mode === 'local' && hooked.length)
+    return `its VMs ${hooked.join(', ')} have hooks, which are container images, and local mode runs no containers (run it in cluster mode, or remove them: mtv patch planvm ${plan.metadata.name ?? ''} VM --clear-hooks)`;
   return undefined;
 }
 

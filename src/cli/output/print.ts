@@ -14,6 +14,10 @@ export interface ColumnContext {
   now: Date;
   /** Inventory object counts by provider uid (`vmCount`, `hostCount`…), when fetched. */
   inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** Draw progress as bars (a terminal); plain numbers otherwise. */
+  bars?: boolean;
+  /** Scheduled cutover times of running warm plans, by `namespace/name`. */
+  cutovers?: ReadonlyMap<string, string>;
 }
 
 /** One table column of a kind. */
@@ -40,6 +44,10 @@ export interface PrintOptions {
   now: Date;
   /** See {@link ColumnContext.inventoryCounts}. */
   inventoryCounts?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  /** See {@link ColumnContext.bars}. */
+  bars?: boolean;
+  /** See {@link ColumnContext.cutovers}. */
+  cutovers?: ReadonlyMap<string, string>;
 }
 
 /** JSON with kubectl's 4-space indent. */
@@ -75,6 +83,8 @@ function tableRows(
       c.value(o, {
         now: opts.now,
         ...(opts.inventoryCounts ? { inventoryCounts: opts.inventoryCounts } : {}),
+        ...(opts.bars ? { bars: true } : {}),
+        ...(opts.cutovers ? { cutovers: opts.cutovers } : {}),
       }),
     ),
   ]);

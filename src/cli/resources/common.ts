@@ -6,6 +6,7 @@ import { unsupportedFields } from '../../api/index.js';
 import type { DocField, DocSection } from '../output/document.js';
 import { age } from '../output/age.js';
 import type { Column } from '../output/print.js';
+import { suggestions } from './suggestions.js';
 
 /** Conditions of an object that has a Forklift status. */
 export function conditionsOf(o: KubeObject): Condition[] | undefined {
@@ -48,7 +49,36 @@ export function metadataFields(o: KubeObject): DocField[] {
   ];
 }
 
-/** The sections every Forklift kind ends with: conditions, owners, unsupported fields. */
+/** A conditions table: TYPE, STATUS, CATEGORY, REASON, MESSAGE (with its items). */
+export function conditionsTable(conditions: readonly Condition[]): { header: string[]; rows: string[][] } {
+  return {
+    header: ['TYPE', 'STATUS', 'CATEGORY', 'REASON', 'MESSAGE'],
+    rows: conditions.map((c) => [
+      c.type,
+      c.status,
+      c.category,
+      c.reason ?? '',
+      `${c.message ?? ''}${c.items?.length ? ` (${c.items.join(', ')})` : ''}`,
+    ]),
+  };
+}
+
+/**
+ * The `Suggestions` section: what to do about each true condition that has a known remedy
+ * (`kind` VM for a plan's VM, with the plan as `o`); none when nothing applies.
+ */
+export function suggestionSections(
+  kind: ForkliftKind | 'VM',
+  o: KubeObject,
+  conditions: readonly Condition[],
+): DocSection[] {
+  const list = suggestions(kind, o, conditions);
+  return list.length
+    ? [{ title: 'Suggestions', fields: list.map((s) => ({ label: s.type, value: s.text })) }]
+    : [];
+}
+
+/** The sections every Forklift kind ends with: conditions and what to do, owners, unsupported fields. */
 export function trailingSections(kind: ForkliftKind, o: KubeObject): DocSection[] {
   const conditions = conditionsOf(o) ?? [];
   const unsupported = unsupportedFields(kind, o);
@@ -57,18 +87,10 @@ export function trailingSections(kind: ForkliftKind, o: KubeObject): DocSection[
   return [
     {
       title: 'Conditions',
-      table: {
-        header: ['TYPE', 'STATUS', 'CATEGORY', 'REASON', 'MESSAGE'],
-        rows: conditions.map((c) => [
-          c.type,
-          c.status,
-          c.category,
-          c.reason ?? '',
-          `${c.message ?? ''}${c.items?.length ? ` (${c.items.join(', ')})` : ''}`,
-        ]),
-      },
+      table: conditionsTable(conditions),
       empty: `<none> (observed generation ${status?.observedGeneration ?? '-'} of ${o.metadata.generation ?? '-'}; no controller has reconciled it yet)`,
     },
+    ...suggestionSections(kind, o, conditions),
     ...(owners.length
       ? [
           {

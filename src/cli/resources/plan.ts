@@ -1,9 +1,23 @@
 /** CLI view of Plan. */
-import { ApiError, hasTrueCondition, PlanPhase, planMigrationType, Resources } from '../../api/index.js';
+import {
+  ApiError,
+  hasTrueCondition,
+  PlanPhase,
+  planMigrationType,
+  Resources,
+  type Migration,
+  type NetworkMap,
+  type StorageMap,
+} from '../../api/index.js';
 import type { Session } from '../context.js';
 import type { KubeObject, Plan } from '../../api/index.js';
 import type { Document } from '../output/document.js';
-import { ageColumn, metadataFields, nameColumn, readyColumn, refText, trailingSections } from './common.js';
+import type { ColumnContext } from '../output/print.js';
+import { transferText } from '../output/progress.js';
+import { tryGet } from '../lookup.js';
+import { ageColumn, nameColumn, readyColumn } from './common.js';
+import { planDocument, planVmDocument, type PlanFacts } from './plan-describe.js';
+import { runTransfer, runVms, vmCounts } from './plan-status.js';
 import type { ResourceView } from './view.js';
 
 const p = (o: KubeObject): Plan => o as Plan;
@@ -23,41 +37,36 @@ export function planPhase(plan: Plan): string {
   return PlanPhase.Pending;
 }
 
-function describe(o: KubeObject): Promise<Document> {
-  const plan = p(o);
-  const s = plan.spec;
-  const vmStatus = new Map((plan.status?.migration?.vms ?? []).map((v) => [v.id, v]));
-  return Promise.resolve({
-    title: `Plan ${plan.metadata.namespace ?? ''}/${plan.metadata.name ?? ''}`,
-    fields: [
-      ...metadataFields(plan),
-      { label: 'Phase', value: planPhase(plan) },
-      { label: 'Type', value: planMigrationType(s) },
-      { label: 'Source', value: refText(s.provider.source, undefined) },
-      { label: 'Target', value: refText(s.provider.destination, undefined) },
-      { label: 'Target namespace', value: s.targetNamespace },
-      { label: 'Network map', value: refText(s.map.network, plan.metadata.namespace) },
-      { label: 'Storage map', value: refText(s.map.storage, plan.metadata.namespace) },
-      ...(s.description ? [{ label: 'Description', value: s.description }] : []),
-      ...(s.archived ? [{ label: 'Archived', value: 'yes' }] : []),
-    ],
-    sections: [
-      {
-        title: `VMs (${String(s.vms.length)})`,
-        table: {
-          header: ['NAME', 'ID', 'TARGET NAME', 'PHASE', 'HOOKS'],
-          rows: s.vms.map((vm) => [
-            vm.name ?? '',
-            vm.id ?? '',
-            vm.targetName ?? '',
-            vmStatus.get(vm.id ?? '')?.phase ?? '',
-            (vm.hooks ?? []).map((h) => `${h.step}:${h.hook.name ?? ''}`).join(', '),
-          ]),
-        },
-      },
-      ...trailingSections('Plan', plan),
-    ],
+/** Reads what a plan's description quotes: its maps and its namespace's Migrations. */
+async function planFacts(session: Session, plan: Plan): Promise<PlanFacts> {
+  const ns = plan.metadata.namespace ?? session.namespace;
+  const mapRef = (r: { name?: string; namespace?: string }) => ({
+    name: r.name ?? '',
+    ns: r.namespace || ns,
   });
+  const net = mapRef(plan.spec.map.network);
+  const sto = mapRef(plan.spec.map.storage);
+  const [networkMap, storageMap, migrations] = await Promise.all([
+    net.name ? tryGet<NetworkMap>(session, Resources.NetworkMap, net.name, net.ns) : undefined,
+    sto.name ? tryGet<StorageMap>(session, Resources.StorageMap, sto.name, sto.ns) : undefined,
+    plan.status?.migration?.history?.length
+      ? session.store.list<Migration>(Resources.Migration, { namespace: ns }).then((l) => l.items)
+      : [],
+  ]);
+  return { phase: planPhase(plan), networkMap, storageMap, migrations };
+}
+
+async function describeProgress(
+  o: KubeObject,
+  session: Session,
+  part: { vm?: string | undefined },
+): Promise<(bars: boolean) => Document> {
+  const plan = p(o);
+  const facts = await planFacts(session, plan);
+  const vm = part.vm;
+  if (vm === undefined) return (bars) => planDocument(plan, facts, bars);
+  planVmDocument(plan, vm, facts, false); // an unknown VM fails here, before any output
+  return (bars) => planVmDocument(plan, vm, facts, bars);
 }
 
 /**
@@ -88,24 +97,53 @@ async function archiveBeforeDelete(session: Session, name: string): Promise<void
 
 /** `done/total (S:succeeded/F:failed/C:canceled)` while or after running, else the VM count. */
 function vmsCell(plan: Plan): string {
-  const vms = plan.status?.migration?.vms;
-  if (!vms?.length) return String(plan.spec.vms.length);
-  const has = (t: string) => vms.filter((v) => v.conditions?.some((c) => c.type === t)).length;
-  const done = vms.filter((v) => v.phase === 'Completed').length;
-  return `${String(done)}/${String(vms.length)} (S:${String(has('Succeeded'))}/F:${String(has('Failed'))}/C:${String(has('Canceled'))})`;
+  const vms = runVms(plan);
+  if (!vms.length) return String(plan.spec.vms.length);
+  const c = vmCounts(vms);
+  return `${String(c.done)}/${String(c.total)} (S:${String(c.succeeded)}/F:${String(c.failed)}/C:${String(c.canceled)})`;
 }
 
-/** Disk transfer progress over all VMs: `42% (420/1000 MiB)`, or `-` before any transfer. */
-function progressCell(plan: Plan): string {
-  let done = 0;
-  let total = 0;
-  for (const v of plan.status?.migration?.vms ?? []) {
-    const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
-    done += step?.progress.completed ?? 0;
-    total += step?.progress.total ?? 0;
+/**
+ * Disk transfer over all VMs: `42% (420/1000 MiB)`, with the copying disks' summed throughput and
+ * longest ETA when the controller reports them (`42% (420/1000 MiB) 96.0 MiB/s ETA 6s`); a bar in
+ * front on a terminal; `-` before any transfer.
+ */
+function progressCell(plan: Plan, bars: boolean): string {
+  return transferText(runTransfer(runVms(plan)), bars);
+}
+
+/** `namespace/name` of a plan, the key of {@link cutoverTimes}. */
+const planKey = (plan: { metadata: { namespace?: string; name?: string } }): string =>
+  `${plan.metadata.namespace ?? ''}/${plan.metadata.name ?? ''}`;
+
+/**
+ * The cutover time of each warm plan's running Migration (kubectl-mtv's rule: the latest one of
+ * the plan with Running true), by {@link planKey}.
+ */
+export function cutoverTimes(plans: readonly Plan[], migrations: readonly Migration[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const plan of plans) {
+    const ns = plan.metadata.namespace ?? '';
+    const running = migrations
+      .filter((m) => {
+        const ref = m.spec.plan;
+        const same =
+          ref.uid && plan.metadata.uid
+            ? ref.uid === plan.metadata.uid
+            : ref.name === plan.metadata.name && (ref.namespace || m.metadata.namespace) === ns;
+        return same && hasTrueCondition(m.status?.conditions, 'Running');
+      })
+      .sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+    const cutover = running.at(-1)?.spec.cutover;
+    if (cutover) out.set(planKey(plan), cutover);
   }
-  if (!total) return '-';
-  return `${String(Math.floor((100 * done) / total))}% (${String(done)}/${String(total)} MiB)`;
+  return out;
+}
+
+/** CUTOVER: the migration type, or a warm plan's scheduled cutover time while it runs. */
+function cutoverCell(plan: Plan, ctx: Pick<ColumnContext, 'cutovers'>): string {
+  const type = planMigrationType(plan.spec);
+  return (type === 'warm' ? ctx.cutovers?.get(planKey(plan)) : undefined) ?? type;
 }
 
 /** The Plan view. */
@@ -120,12 +158,15 @@ export const planView: ResourceView = {
     { header: 'SOURCE', value: (o) => p(o).spec.provider.source.name ?? '' },
     { header: 'TARGET', value: (o) => p(o).spec.provider.destination.name ?? '' },
     { header: 'VMS', value: (o) => vmsCell(p(o)) },
-    { header: 'PROGRESS', value: (o) => progressCell(p(o)) },
-    { header: 'TYPE', value: (o) => planMigrationType(p(o).spec) },
+    { header: 'PROGRESS', value: (o, c) => progressCell(p(o), c.bars ?? false) },
+    { header: 'CUTOVER', value: (o, c) => cutoverCell(p(o), c) },
+    { header: 'ARCHIVED', value: (o) => (p(o).spec.archived ? 'true' : 'false') },
+    { header: 'TYPE', value: (o) => planMigrationType(p(o).spec), wide: true },
     { header: 'TARGET NAMESPACE', value: (o) => p(o).spec.targetNamespace, wide: true },
-    { header: 'ARCHIVED', value: (o) => (p(o).spec.archived ? 'true' : 'false'), wide: true },
     ageColumn,
   ],
-  describe,
+  describe: async (o, session) => (await describeProgress(o, session, {}))(false),
+  describeProgress,
+  progress: true,
   beforeDelete: archiveBeforeDelete,
 };

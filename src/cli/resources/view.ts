@@ -14,6 +14,19 @@ export interface ResourceView {
   columns: readonly Column[];
   /** Builds the describe document; may read related objects (e.g. the credentials Secret). */
   describe(obj: KubeObject, session: Session): Promise<Document>;
+  /**
+   * For kinds whose description shows progress (plans): reads what the description needs once,
+   * then returns a pure builder that draws progress as bars (a terminal) or plain numbers.
+   * `part.vm` describes one VM (`describe plan NAME --vm VM`).
+   * @throws UsageError when `part` names something the object does not have
+   */
+  describeProgress?(
+    obj: KubeObject,
+    session: Session,
+    part: { vm?: string | undefined },
+  ): Promise<(bars: boolean) => Document>;
+  /** Its table shows progress: in a terminal, `get -w` redraws the table in place. */
+  progress?: boolean;
   /** Runs before `delete` removes an object (plans archive first). */
   beforeDelete?: (session: Session, name: string) => Promise<void>;
 }

@@ -1,5 +1,5 @@
 /**
- * One VM's cold migration with the local executor against vcsim: the VM's disk holds a real ext4
+ * One VM's cold migration to the local target against vcsim: the VM's disk holds a real ext4
  * image; the copy must be byte-identical (sha256), the source powered off, the manifests valid
  * KubeVirt objects, and a second run must not copy again.
  */
@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import type { Plan } from '../../src/api/index.js';
-import { runColdVm, type LocalColdPhase } from '../../src/executor/local-cold.js';
+import { runColdVm, type ColdPhase } from '../../src/executor/cold-vm.js';
+import { LocalTarget } from '../../src/executor/local-target.js';
 import { InventoryDb } from '../../src/inventory/db.js';
 import { indexesFor } from '../../src/inventory/indexes.js';
 import { validateAgainst, type OpenApiDocument } from '../../src/planner/testing/openapi-schema.js';
@@ -71,7 +72,7 @@ afterAll(async () => {
   await vc.stop();
 });
 
-function input(from?: LocalColdPhase, phases?: LocalColdPhase[]) {
+function input(from?: ColdPhase, phases?: ColdPhase[]) {
   const plan: Plan = {
     apiVersion: 'forklift.konveyor.io/v1beta1',
     kind: 'Plan',
@@ -101,9 +102,9 @@ function input(from?: LocalColdPhase, phases?: LocalColdPhase[]) {
     planVM: { id: vm.id, name: vm.name },
     networks: Object.fromEntries(vm.nics.map((n) => [n.network.id, { type: 'pod' as const }])),
     storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: 'standard' }])),
-    home,
+    target: new LocalTarget(home, 'apps'),
     ...(from ? { from, restorePowerState: 'On' } : {}),
-    onPhase: (p: LocalColdPhase) => {
+    onPhase: (p: ColdPhase) => {
       phases?.push(p);
     },
   };
@@ -111,7 +112,7 @@ function input(from?: LocalColdPhase, phases?: LocalColdPhase[]) {
 
 describe('local cold migration of one VM (vcsim, real disk content)', () => {
   it('powers the source off, copies the disk byte for byte, and writes valid KubeVirt manifests', async () => {
-    const phases: LocalColdPhase[] = [];
+    const phases: ColdPhase[] = [];
     const r = await runColdVm(input(undefined, phases));
     expect(phases).toEqual([
       'StorePowerState',
@@ -135,7 +136,7 @@ describe('local cold migration of one VM (vcsim, real disk content)', () => {
       'poweredOff',
     );
     await client.close();
-    const docs = YAML.parseAllDocuments(readFileSync(r.manifest, 'utf8')).map(
+    const docs = YAML.parseAllDocuments(readFileSync(r.vmLocation, 'utf8')).map(
       (d) => d.toJSON() as Record<string, unknown>,
     );
     expect(docs.map((d) => d.kind)).toEqual(['PersistentVolumeClaim', 'VirtualMachine']);
@@ -149,7 +150,7 @@ describe('local cold migration of one VM (vcsim, real disk content)', () => {
   });
 
   it('resuming at CopyDisks does not copy a finished disk again', async () => {
-    const phases: LocalColdPhase[] = [];
+    const phases: ColdPhase[] = [];
     const r = await runColdVm(input('CopyDisks', phases));
     expect(phases).toEqual(['CopyDisks', 'CreateVM', 'Completed']);
     expect(r.disks[0]?.resumedFrom).toBe(r.disks[0]?.bytes);

@@ -1,0 +1,372 @@
+/**
+ * The Job executor of cluster mode against the real API server and vcsim: a transfer Job per disk
+ * whose pod runs `mtv transfer disk`. The test control plane runs no pods, so the test plays the
+ * kubelet and the Job controller — a test double for the two components the control plane lacks,
+ * named as such: it runs the Job's own command line with the Secret and the claim mounted as
+ * directories, then writes the Pod and Job status those components would write. Everything the
+ * executor itself reads and writes is a real API object. (The whole migration in cluster mode,
+ * with the in-process executor, is in main-job.test.ts.)
+ */
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { NotFoundError, Resources, type Hook, type Plan, type Secret } from '../../src/api/index.js';
+import YAML from 'yaml';
+import { secretStrings } from '../../src/controller/connection.js';
+import { diskClaims, diskWork, type DiskWork } from '../../src/executor/cold-vm.js';
+import { KubeTarget, TransferResultAnnotation } from '../../src/executor/kube-target.js';
+import { transferJobName, TransferPaths, type Job } from '../../src/executor/transfer-job.js';
+import { hookJobName, type ConfigMap } from '../../src/executor/hook-job.js';
+import { InventoryDb } from '../../src/inventory/db.js';
+import { indexesFor } from '../../src/inventory/indexes.js';
+import { diskClaimLabels } from '../../src/planner/data-volume.js';
+import type { PersistentVolumeClaim } from '../../src/planner/kubevirt-types.js';
+import { vsphereAdapter } from '../../src/providers/vsphere/adapter.js';
+import type { VM } from '../../src/providers/vsphere/model.js';
+import { VSphereClient } from '../../src/providers/vsphere/index.js';
+import { fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
+import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
+import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import { until } from '../support/wait.js';
+
+const run = promisify(execFile);
+const bin = path.join(repoRoot, 'dist/mtv.js');
+
+let vc: Vcsim;
+let kubeconfig: string;
+let ns: string;
+let home: string;
+let images: Map<string, DiskImage>;
+let inventory: VM[];
+
+beforeAll(async () => {
+  kubeconfig = inject('kubeconfig');
+  ns = await createNamespace(kubeconfig, 'xfer');
+  home = mkdtempSync(path.join(tmpdir(), 'mtv-kube-job-'));
+  vc = await startVcsim({ vmsPerHost: 1, disksPerVm: 2 });
+  const db = InventoryDb.open(':memory:', { indexes: indexesFor('vsphere') });
+  const collector = vsphereAdapter.startCollector({
+    connection: {
+      url: vc.url,
+      username: vc.username,
+      password: vc.password,
+      caCert: vc.caCert,
+      insecureSkipVerify: false,
+      settings: {},
+    },
+    db,
+    onStateChange: () => undefined,
+    log: () => undefined,
+  });
+  await until('inventory parity', () => (collector.state.parity ? true : undefined));
+  inventory = db.list('VM', { name: 'DC0_H0_VM0' }) as unknown as VM[];
+  await collector.stop();
+  images = await fillVmDisks(vc, home, inventory);
+}, 600_000);
+
+afterAll(async () => {
+  await vc.stop();
+});
+
+describe('the Job executor (the test plays kubelet and Job controller)', () => {
+  it('creates a transfer Job per disk whose own command copies the disk; records the result and cleans up', async () => {
+    const store = kubeStoreFor(kubeconfig);
+    const vm = inventory[0] as VM;
+    const plan: Plan = {
+      apiVersion: 'forklift.konveyor.io/v1beta1',
+      kind: 'Plan',
+      metadata: { name: 'jobs', namespace: ns, uid: '0b5e7a52-0000-4000-8000-00000000a0b5' },
+      spec: {
+        provider: { source: { name: 'vc' }, destination: { name: 'host' } },
+        map: { network: { name: 'n' }, storage: { name: 's' } },
+        targetNamespace: ns,
+        pvcNameTemplate: '{{.PlanName}}-{{.VmName | lower | replace "_" "-"}}-{{.DiskIndex}}',
+        pvcNameTemplateUseGenerateName: false,
+        vms: [{ id: vm.id, name: vm.name }],
+      },
+    };
+    const disks: DiskWork[] = diskWork({
+      vm,
+      plan,
+      planVM: { id: vm.id },
+      storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: `std-${ns}` }])),
+    });
+    const target = new KubeTarget({
+      store,
+      namespace: ns,
+      labels: diskClaimLabels({ vm, plan, migrationUid: 'm-1' }),
+      executor: 'job',
+      volumesDir: path.join(home, 'unused'),
+      job: { image: 'registry.example/mtv:test' },
+      pollMs: 100,
+    });
+    await target.createVolumes(disks, diskClaims(disks, ns));
+    const client = await VSphereClient.connect({
+      url: vc.url,
+      username: vc.username,
+      password: vc.password,
+      caCert: vc.caCert,
+    });
+    const copying = target.copyDisks(disks, {
+      connection: {
+        url: vc.url,
+        username: vc.username,
+        password: vc.password,
+        caCert: vc.caCert,
+        insecureSkipVerify: false,
+        settings: {},
+      },
+      datacenterPath: 'DC0',
+      client,
+    });
+    for (const d of disks) {
+      const job = await until('the transfer Job', () =>
+        store.get<Job>(Resources.Job, ns, transferJobName(d.name)).catch((e: unknown) => {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }),
+      );
+      expect(job.metadata.labels).toMatchObject({ plan: plan.metadata.uid, migration: 'm-1', vmID: vm.id });
+      const pod = (job.spec.template as { spec: PodSpec }).spec;
+      const container = pod.containers[0] as PodSpec['containers'][number];
+      expect(container.image).toBe('registry.example/mtv:test');
+      expect(JSON.stringify(job)).not.toContain(vc.password);
+      // Kubelet stand-in: mount the Secret and the claim as directories, run the container's args.
+      const secretName = pod.volumes.find((v) => v.secret)?.secret?.secretName ?? '';
+      const secret = await store.get<Secret>(Resources.Secret, ns, secretName);
+      const root = mkdtempSync(path.join(tmpdir(), 'mtv-pod-'));
+      const mounts: Record<string, string> = {
+        [TransferPaths.credentials]: path.join(root, 'source'),
+        [TransferPaths.filesystem]: path.join(root, 'disk'),
+        '/dev/termination-log': path.join(root, 'termination-log'),
+      };
+      mkdirSync(mounts[TransferPaths.credentials] as string);
+      mkdirSync(mounts[TransferPaths.filesystem] as string);
+      for (const [k, v] of Object.entries(secretStrings(secret)))
+        writeFileSync(path.join(mounts[TransferPaths.credentials] as string, k), v);
+      const args = container.args.map((a) =>
+        Object.entries(mounts).reduce(
+          (s, [from, to]) => (s.startsWith(from) ? to + s.slice(from.length) : s),
+          a,
+        ),
+      );
+      const out = await run(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+      expect(out.stdout).toMatch(/"bytesDone":\d+/);
+      const image = images.get(`${vm.id}/${String(d.disk.key)}`);
+      expect(await sha256File(path.join(mounts[TransferPaths.filesystem] as string, 'disk.img'))).toBe(
+        image?.sha256,
+      );
+      // Job-controller stand-in: the pod and the Job's status as they would report success.
+      const created = await store.create(Resources.Pod, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: {
+          name: `${job.metadata.name ?? ''}-x1`,
+          namespace: ns,
+          labels: { 'job-name': job.metadata.name ?? '' },
+        },
+        spec: { containers: [{ name: 'transfer', image: container.image }] },
+      });
+      await store.updateStatus(Resources.Pod, {
+        ...created,
+        status: {
+          phase: 'Succeeded',
+          containerStatuses: [
+            {
+              name: 'transfer',
+              image: container.image,
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: {
+                terminated: {
+                  exitCode: 0,
+                  message: readFileSync(mounts['/dev/termination-log'] as string, 'utf8'),
+                },
+              },
+            },
+          ],
+        },
+      });
+      const fresh = await store.get<Job>(Resources.Job, ns, job.metadata.name ?? '');
+      await store.updateStatus(Resources.Job, {
+        ...fresh,
+        status: {
+          succeeded: 1,
+          startTime: new Date().toISOString(),
+          completionTime: new Date().toISOString(),
+          conditions: [
+            { type: 'SuccessCriteriaMet', status: 'True' },
+            { type: 'Complete', status: 'True' },
+          ],
+        },
+      });
+    }
+    const copied = await copying;
+    await client.close();
+    for (const c of copied) expect(c.sha256).toBe(images.get(`${vm.id}/${String(c.key)}`)?.sha256);
+    for (const d of disks) {
+      const pvc = await store.get<PersistentVolumeClaim>(Resources.PersistentVolumeClaim, ns, d.name);
+      expect(JSON.parse(pvc.metadata.annotations?.[TransferResultAnnotation] ?? '{}')).toMatchObject({
+        sha256: images.get(`${vm.id}/${String(d.disk.key)}`)?.sha256,
+      });
+      await expect(store.get(Resources.Job, ns, transferJobName(d.name))).rejects.toBeInstanceOf(
+        NotFoundError,
+      );
+    }
+    const secrets = await store.list<Secret>(Resources.Secret, {
+      namespace: ns,
+      labelSelector: 'mtv.konveyor.io/transfer',
+    });
+    expect(secrets.items).toEqual([]);
+    // A rerun reads the results from the claims: no Job again.
+    const again = await target.copyDisks(disks, {
+      connection: { url: vc.url, username: '', password: '', insecureSkipVerify: false, settings: {} },
+      datacenterPath: 'DC0',
+      client: undefined as unknown as VSphereClient,
+    });
+    expect(again.map((c) => c.resumedFrom)).toEqual(again.map((c) => c.bytes));
+    await target.remove(disks, 'unused');
+    // Claims carry the pvc-protection finalizer, which no controller here removes: deleted means
+    // gone or marked for deletion.
+    for (const d of disks) {
+      const left = await store
+        .get<PersistentVolumeClaim>(Resources.PersistentVolumeClaim, ns, d.name)
+        .catch((e: unknown) => {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        });
+      expect(left === undefined || !!left.metadata.deletionTimestamp).toBe(true);
+    }
+  });
+});
+
+interface PodSpec {
+  containers: { image: string; args: string[] }[];
+  volumes: { name: string; secret?: { secretName: string } }[];
+}
+
+describe('hooks in cluster mode (the test plays the Job controller)', () => {
+  it('runs a PreHook as a Job with the plan, workload and playbook mounted; its failure fails the step', async () => {
+    const store = kubeStoreFor(kubeconfig);
+    const vm = inventory[0] as VM;
+    const plan: Plan = {
+      apiVersion: 'forklift.konveyor.io/v1beta1',
+      kind: 'Plan',
+      metadata: { name: 'hooked', namespace: ns, uid: '0b5e7a52-0000-4000-8000-00000000h00k' },
+      spec: {
+        provider: { source: { name: 'vc' }, destination: { name: 'host' } },
+        map: { network: { name: 'n' }, storage: { name: 's' } },
+        targetNamespace: ns,
+        vms: [{ id: vm.id, name: vm.name, hooks: [{ hook: { name: 'quiesce' }, step: 'PreHook' }] }],
+      },
+    };
+    const playbook = '- hosts: localhost\n  tasks:\n    - debug: { msg: quiescing }\n';
+    const hook: Hook = {
+      apiVersion: 'forklift.konveyor.io/v1beta1',
+      kind: 'Hook',
+      metadata: { name: 'quiesce', namespace: ns },
+      spec: {
+        image: 'quay.io/kubev2v/hook-runner',
+        playbook: Buffer.from(playbook).toString('base64'),
+        serviceAccount: 'hook-runner',
+        deadline: 300,
+      },
+    };
+    const target = new KubeTarget({
+      store,
+      namespace: ns,
+      labels: diskClaimLabels({ vm, plan, migrationUid: 'm-2' }),
+      executor: 'in-process',
+      volumesDir: path.join(home, 'unused'),
+      pollMs: 100,
+    });
+    const name = hookJobName(plan.metadata.uid ?? '', vm.id, 'PreHook');
+    const finish = async (outcome: 'Complete' | 'Failed') => {
+      const job = await until('the hook Job', () =>
+        store.get<Job>(Resources.Job, ns, name).catch((e: unknown) => {
+          if (e instanceof NotFoundError) return undefined;
+          throw e;
+        }),
+      );
+      const pod = await store.create(Resources.Pod, {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: `${name}-${outcome.toLowerCase()}`, namespace: ns, labels: { 'job-name': name } },
+        spec: { containers: [{ name: 'hook', image: 'quay.io/kubev2v/hook-runner' }] },
+      });
+      await store.updateStatus(Resources.Pod, {
+        ...pod,
+        status: {
+          phase: outcome === 'Complete' ? 'Succeeded' : 'Failed',
+          containerStatuses: [
+            {
+              name: 'hook',
+              image: 'quay.io/kubev2v/hook-runner',
+              imageID: '',
+              ready: false,
+              restartCount: 0,
+              state: {
+                terminated:
+                  outcome === 'Complete'
+                    ? { exitCode: 0 }
+                    : { exitCode: 2, message: 'TASK [quiesce the database] fatal: connection refused' },
+              },
+            },
+          ],
+        },
+      });
+      await store.updateStatus(Resources.Job, {
+        ...job,
+        status: {
+          ...(outcome === 'Complete'
+            ? { succeeded: 1, completionTime: new Date().toISOString() }
+            : { failed: 1 }),
+          startTime: new Date().toISOString(),
+          conditions:
+            outcome === 'Complete'
+              ? [
+                  { type: 'SuccessCriteriaMet', status: 'True' },
+                  { type: 'Complete', status: 'True' },
+                ]
+              : [
+                  { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' },
+                  { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' },
+                ],
+        },
+      });
+      return job;
+    };
+    const failing = target.runHook('PreHook', hook, { plan, vm });
+    const job = await finish('Failed');
+    await expect(failing).rejects.toThrow(
+      'PreHook quiesce failed: TASK [quiesce the database] fatal: connection refused',
+    );
+    const spec = job.spec as {
+      activeDeadlineSeconds?: number;
+      template: { spec: { serviceAccountName?: string; containers: { image: string }[] } };
+    };
+    expect(spec.activeDeadlineSeconds).toBe(300);
+    expect(spec.template.spec.serviceAccountName).toBe('hook-runner');
+    expect(job.metadata.labels).toMatchObject({ plan: plan.metadata.uid, vmID: vm.id, step: 'PreHook' });
+    const cm = await store.get<ConfigMap>(Resources.ConfigMap, ns, name);
+    expect(cm.data['playbook.yml']).toBe(playbook);
+    expect((YAML.parse(cm.data['workload.yml'] ?? '') as VM).id).toBe(vm.id);
+    expect((YAML.parse(cm.data['plan.yml'] ?? '') as Plan).metadata.name).toBe('hooked');
+    // A retry after the user fixed things: the failed Job is replaced by a fresh run once removed.
+    await target.remove([], 'none');
+    await until('the failed Job gone', () =>
+      store.get(Resources.Job, ns, name).then(
+        () => undefined,
+        (e: unknown) => (e instanceof NotFoundError ? true : undefined),
+      ),
+    );
+    const passing = target.runHook('PreHook', hook, { plan, vm });
+    await finish('Complete');
+    await passing;
+    await expect(store.get(Resources.ConfigMap, ns, name)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
