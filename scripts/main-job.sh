@@ -69,10 +69,11 @@ mtv describe provider vcenter
 mtv describe mapping network vcenter-net
 mtv patch mapping network vcenter-net --update-pairs "DC0_DVPG1:openshift-mtv/backup-net"
 mtv get mapping network vcenter-net -o jsonpath='{range .spec.map[*]}{.source.name} -> {.destination.type} {.destination.namespace}/{.destination.name}{"\n"}{end}'
-# Plans: VMs chosen by a query; the mappings above, or automatic ones with every choice explained.
+# Plans: VMs chosen by a query; the mappings above, or an automatic one with every choice explained.
 mtv create plan web --source vcenter --vms "where name like 'DC0_H0%' and powerState = 'poweredOn'" \
   --network-mapping vcenter-net --storage-mapping vcenter-disks --target-affinity "PREFER nodes(disktype=ssd) weight=50"
-mtv create plan batch --source vcenter --vms "WHERE name like 'DC0_C0%'" --default-target-storage-class standard
+mtv create plan batch --source vcenter --vms "WHERE name like 'DC0_C0%'" --network-mapping vcenter-net \
+  --default-target-storage-class standard
 echo "\$ waiting for plan/web and plan/batch to be validated"
 for _ in $(seq 60); do
   [[ $(node "$root/dist/mtv.js" get plan batch -o jsonpath='{.status.phase}' 2>/dev/null) == Ready ]] && break
