@@ -6,7 +6,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
-import { createServer } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -15,7 +14,7 @@ import { ok, runCli, type CliTarget } from '../support/cli.js';
 import { until } from '../support/wait.js';
 import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { TestSecrets } from '../support/secrets.js';
-import { createNamespace, kubeStoreFor, repoRoot, serviceAccount } from '../support/testbed.js';
+import { createNamespace, freePort, kubeStoreFor, repoRoot, serviceAccount } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 
 const bin = path.join(repoRoot, 'dist/mtv.js');
@@ -30,15 +29,6 @@ let t: CliTarget;
 let dir: string;
 let port: number;
 const controllers: ChildProcess[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** Starts `mtv controller run` in cluster mode; resolves with the process and its growing log. */
 function startController(listenPort: number): { child: ChildProcess; log: () => string } {

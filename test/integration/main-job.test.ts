@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -22,7 +21,7 @@ import { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
 import { fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
 import { TestSecrets } from '../support/secrets.js';
-import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
+import { createNamespace, freePort, kubeStoreFor, repoRoot } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { until } from '../support/wait.js';
@@ -30,15 +29,6 @@ import { until } from '../support/wait.js';
 const schema = JSON.parse(
   readFileSync(new URL('../../../shared/schemas/kubevirt-openapi.json', import.meta.url), 'utf8'),
 ) as OpenApiDocument;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-}
 
 /** One mode's setup: where the CLI runs, and how to read what the migration created. */
 interface Mode {

@@ -71,6 +71,60 @@ afterAll(async () => {
   await vc.stop();
 });
 
+/**
+ * Kubelet and Job-controller stand-in (the test control plane runs neither): creates the Job's pod
+ * with its container terminated as given, then writes the Job's status as the Job controller would.
+ */
+async function finishJob(
+  namespace: string,
+  job: string,
+  container: string,
+  terminated: { exitCode: number; message?: string },
+): Promise<void> {
+  const store = kubeStoreFor(kubeconfig);
+  const ok = terminated.exitCode === 0;
+  const pod = await store.create(Resources.Pod, {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: `${job}-${ok ? 'ok' : 'failed'}`, namespace, labels: { 'job-name': job } },
+    spec: { containers: [{ name: container, image: 'stand-in' }] },
+  });
+  await store.updateStatus(Resources.Pod, {
+    ...pod,
+    status: {
+      phase: ok ? 'Succeeded' : 'Failed',
+      containerStatuses: [
+        {
+          name: container,
+          image: 'stand-in',
+          imageID: '',
+          ready: false,
+          restartCount: 0,
+          state: { terminated },
+        },
+      ],
+    },
+  });
+  const current = await store.get<Job>(Resources.Job, namespace, job);
+  const now = new Date().toISOString();
+  await store.updateStatus(Resources.Job, {
+    ...current,
+    status: {
+      ...(ok ? { succeeded: 1, completionTime: now } : { failed: 1 }),
+      startTime: now,
+      conditions: ok
+        ? [
+            { type: 'SuccessCriteriaMet', status: 'True' },
+            { type: 'Complete', status: 'True' },
+          ]
+        : [
+            { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' },
+            { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' },
+          ],
+    },
+  });
+}
+
 describe('the Job executor (the test plays kubelet and Job controller)', () => {
   it('creates a transfer Job per disk whose own command copies the disk; records the result and cleans up', async () => {
     const store = kubeStoreFor(kubeconfig);
@@ -160,49 +214,9 @@ describe('the Job executor (the test plays kubelet and Job controller)', () => {
         image?.sha256,
       );
       // Job-controller stand-in: the pod and the Job's status as they would report success.
-      const created = await store.create(Resources.Pod, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: {
-          name: `${job.metadata.name ?? ''}-x1`,
-          namespace: ns,
-          labels: { 'job-name': job.metadata.name ?? '' },
-        },
-        spec: { containers: [{ name: 'transfer', image: container.image }] },
-      });
-      await store.updateStatus(Resources.Pod, {
-        ...created,
-        status: {
-          phase: 'Succeeded',
-          containerStatuses: [
-            {
-              name: 'transfer',
-              image: container.image,
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: {
-                terminated: {
-                  exitCode: 0,
-                  message: readFileSync(mounts['/dev/termination-log'] as string, 'utf8'),
-                },
-              },
-            },
-          ],
-        },
-      });
-      const fresh = await store.get<Job>(Resources.Job, ns, job.metadata.name ?? '');
-      await store.updateStatus(Resources.Job, {
-        ...fresh,
-        status: {
-          succeeded: 1,
-          startTime: new Date().toISOString(),
-          completionTime: new Date().toISOString(),
-          conditions: [
-            { type: 'SuccessCriteriaMet', status: 'True' },
-            { type: 'Complete', status: 'True' },
-          ],
-        },
+      await finishJob(ns, job.metadata.name ?? '', 'transfer', {
+        exitCode: 0,
+        message: readFileSync(mounts['/dev/termination-log'] as string, 'utf8'),
       });
     }
     const copied = await copying;
@@ -292,52 +306,14 @@ describe('hooks in cluster mode (the test plays the Job controller)', () => {
           throw e;
         }),
       );
-      const pod = await store.create(Resources.Pod, {
-        apiVersion: 'v1',
-        kind: 'Pod',
-        metadata: { name: `${name}-${outcome.toLowerCase()}`, namespace: ns, labels: { 'job-name': name } },
-        spec: { containers: [{ name: 'hook', image: 'quay.io/kubev2v/hook-runner' }] },
-      });
-      await store.updateStatus(Resources.Pod, {
-        ...pod,
-        status: {
-          phase: outcome === 'Complete' ? 'Succeeded' : 'Failed',
-          containerStatuses: [
-            {
-              name: 'hook',
-              image: 'quay.io/kubev2v/hook-runner',
-              imageID: '',
-              ready: false,
-              restartCount: 0,
-              state: {
-                terminated:
-                  outcome === 'Complete'
-                    ? { exitCode: 0 }
-                    : { exitCode: 2, message: 'TASK [quiesce the database] fatal: connection refused' },
-              },
-            },
-          ],
-        },
-      });
-      await store.updateStatus(Resources.Job, {
-        ...job,
-        status: {
-          ...(outcome === 'Complete'
-            ? { succeeded: 1, completionTime: new Date().toISOString() }
-            : { failed: 1 }),
-          startTime: new Date().toISOString(),
-          conditions:
-            outcome === 'Complete'
-              ? [
-                  { type: 'SuccessCriteriaMet', status: 'True' },
-                  { type: 'Complete', status: 'True' },
-                ]
-              : [
-                  { type: 'FailureTarget', status: 'True', reason: 'BackoffLimitExceeded' },
-                  { type: 'Failed', status: 'True', reason: 'BackoffLimitExceeded' },
-                ],
-        },
-      });
+      await finishJob(
+        ns,
+        name,
+        'hook',
+        outcome === 'Complete'
+          ? { exitCode: 0 }
+          : { exitCode: 2, message: 'TASK [quiesce the database] fatal: connection refused' },
+      );
       return job;
     };
     const failing = target.runHook('PreHook', hook, { plan, vm });
