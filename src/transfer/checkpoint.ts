@@ -13,7 +13,10 @@
  * completed, without syncing the target; a killed process loses nothing (the data is in the page
  * cache), and after a machine crash the prefix check on resume notices lost writes and starts
  * over. The checkpoint that marks a copy complete, which is trusted without a check, is saved
- * only after an fdatasync of the target.
+ * only after an fdatasync of the target. The copy also runs fdatasyncs in the background, only to
+ * start writeback early; when any fdatasync fails the copy removes its checkpoint and fails: the
+ * kernel reports a lost write once, and the page cache may still hold what the disk lost, so the
+ * prefix check could pass.
  */
 import { open, readFile, rename, rm } from 'node:fs/promises';
 

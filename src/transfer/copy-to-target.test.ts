@@ -52,7 +52,8 @@ function memSource(
   return src;
 }
 
-const opts = { chunkBytes, zeroBlockBytes: 4 * KiB, progressIntervalMs: 0 };
+// background fdatasyncs every 1 MiB: the 4 MiB disks below run a few while they copy
+const opts = { chunkBytes, zeroBlockBytes: 4 * KiB, progressIntervalMs: 0, syncEveryBytes: MiB };
 
 describe('copyToTarget', () => {
   it('copies byte for byte, leaves holes, and hashes the logical content', async () => {
@@ -213,6 +214,17 @@ describe('copyToTarget', () => {
     for (const cp of seen) {
       expect(cp.offset % MiB).toBe(0);
       expect(cp.prefixSha256).toBe(sha256(data.subarray(0, cp.offset)));
+    }
+  });
+
+  it('gives the same result with background fdatasyncs after every chunk, or none before the final one', async () => {
+    const data = disk();
+    for (const syncEveryBytes of [chunkBytes / 2, 0]) {
+      const t = target();
+      const r = await copyToTarget(memSource(data, { delay: true }), t, { ...opts, syncEveryBytes });
+      expect(r).toMatchObject({ sha256: sha256(data), sparseBytes: 2 * MiB });
+      expect(readFileSync(t).equals(data)).toBe(true);
+      expect(await readCheckpoint(`${t}.mtv-checkpoint.json`)).toMatchObject({ complete: true });
     }
   });
 

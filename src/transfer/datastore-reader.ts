@@ -4,8 +4,6 @@
  * the provider's CA, the vSphere session cookie and/or basic auth, retries with backoff on
  * transient failures, abort signals.
  */
-import http from 'node:http';
-import https from 'node:https';
 import { ApiError, NotFoundError } from '../api/errors.js';
 import {
   probeCertificate,
@@ -20,6 +18,13 @@ import {
   parseProviderUrl,
   type DatastorePath,
 } from './datastore-path.js';
+import {
+  ConnectionFailure,
+  HttpClient,
+  IncompleteReplyError,
+  type HttpHeaders,
+  type HttpReply,
+} from './http-client.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 
 /**
@@ -105,18 +110,9 @@ const transientCodes = new Set([
 const tlsCodes =
   /^(ERR_TLS_CERT_ALTNAME_INVALID|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_|CERT_|INVALID_CA|INVALID_PURPOSE|HOSTNAME_MISMATCH)/;
 
-/** A reply body that ended before `Content-Length` (the connection was cut): retried. */
-class IncompleteReplyError extends ApiError {}
-
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  /** The body for 2xx replies of a ranged GET; the first 4 KiB otherwise. */
-  body: Buffer;
-}
-
 /**
- * Reads files of one datacenter's datastores over HTTP(S), with one keep-alive connection pool.
+ * Reads files of one datacenter's datastores over HTTP(S), with one keep-alive connection pool
+ * (see http-client.ts: bodies are read straight into the caller's buffer).
  *
  * vcsim does not check credentials on `/folder`; a real vCenter does (the session cookie of a
  * logged-in `VSphereClient`, or basic auth), so pass them anyway.
@@ -127,7 +123,7 @@ export class DatastoreReader {
   /** Inventory path of the datacenter. */
   readonly datacenterPath: string;
   readonly #access: DatastoreAccess;
-  readonly #agent: http.Agent;
+  readonly #client: HttpClient;
   readonly #https: boolean;
   readonly #timeoutMs: number;
   #bytesFetched = 0;
@@ -138,15 +134,13 @@ export class DatastoreReader {
     this.datacenterPath = access.datacenterPath;
     this.#https = parseProviderUrl(access.url).protocol === 'https:';
     this.#timeoutMs = access.timeoutMs ?? 60_000;
-    const maxSockets = access.maxSockets ?? 8;
-    this.#agent = this.#https
-      ? new https.Agent({
-          keepAlive: true,
-          maxSockets,
-          ca: access.caCert,
-          rejectUnauthorized: access.insecureSkipVerify !== true,
-        })
-      : new http.Agent({ keepAlive: true, maxSockets });
+    this.#client = new HttpClient({
+      origin: parseProviderUrl(access.url),
+      ca: access.caCert,
+      rejectUnauthorized: access.insecureSkipVerify !== true,
+      maxSockets: access.maxSockets ?? 8,
+      timeoutMs: this.#timeoutMs,
+    });
   }
 
   /** Body bytes received by successful GETs so far (all files, all retries): what went over the wire. */
@@ -214,7 +208,7 @@ export class DatastoreReader {
 
   /** Closes idle and active connections; later calls open new ones. */
   close(): void {
-    this.#agent.destroy();
+    this.#client.close();
   }
 
   async #withRetry<T>(fn: () => Promise<T>, options: ReadOptions): Promise<T> {
@@ -234,8 +228,8 @@ export class DatastoreReader {
     }
   }
 
-  #headers(range: { offset: number; length: number } | undefined): http.OutgoingHttpHeaders {
-    const h: http.OutgoingHttpHeaders = { 'User-Agent': this.#access.userAgent ?? 'mtv', Accept: '*/*' };
+  #headers(range: { offset: number; length: number } | undefined): Record<string, string> {
+    const h: Record<string, string> = { 'User-Agent': this.#access.userAgent ?? 'mtv', Accept: '*/*' };
     if (range) h.Range = `bytes=${range.offset}-${range.offset + range.length - 1}`;
     const cookie = this.#cookie();
     if (cookie) h.Cookie = cookie;
@@ -253,99 +247,38 @@ export class DatastoreReader {
     return value.includes('=') ? value : `vmware_soap_session=${value}`;
   }
 
-  /** One request; resolves with the reply, rejects with a typed error (never a raw socket error). */
-  #exchange(
+  /**
+   * One request; resolves with the reply, rejects with a typed error (never a raw socket error).
+   * The body of a ranged GET that honours the range goes into one buffer of the expected size;
+   * of anything else only the first 4 KiB are kept.
+   */
+  async #exchange(
     method: 'GET' | 'HEAD',
     url: URL,
     range: { offset: number; length: number } | undefined,
     signal: AbortSignal | undefined,
     into?: Buffer,
-  ): Promise<Reply> {
+  ): Promise<HttpReply> {
     signal?.throwIfAborted();
-    return new Promise<Reply>((resolve, reject) => {
-      let own: Error | undefined;
-      const req = (this.#https ? https : http).request(url, {
+    const expected = method === 'GET' ? range?.length : undefined;
+    try {
+      return await this.#client.request({
         method,
-        agent: this.#agent,
+        url,
         headers: this.#headers(range),
+        signal,
+        bodyInto: (status, headers) =>
+          expected !== undefined && isRangeBody(status, headers, expected)
+            ? bodyBuffer(expected, into)
+            : undefined,
+        onBodyBytes: (n) => {
+          this.#bytesFetched += n;
+        },
       });
-      const destroy = (reason: Error): void => {
-        own ??= reason;
-        req.destroy(reason);
-      };
-      const onAbort = (): void => destroy(signal?.reason as Error);
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const done = (): void => signal?.removeEventListener('abort', onAbort);
-      const fail = (e: unknown): void => {
-        done();
-        if (own) reject(own);
-        else void this.#describeFailure(url, e).then(reject);
-      };
-      req.setTimeout(this.#timeoutMs, () =>
-        destroy(new VSphereTimeoutError(url.host, this.#timeoutMs, `${method} ${url.pathname}: no data`)),
-      );
-      req.on('error', fail);
-      req.on('response', (res) => {
-        res.on('error', fail);
-        this.#collect(res, method === 'GET' ? range?.length : undefined, destroy, into).then((body) => {
-          done();
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body });
-        }, fail);
-      });
-      req.end();
-    });
-  }
-
-  /**
-   * Reads a reply body: the body of a ranged GET that honours the range into one buffer of the
-   * expected size; of anything else only the first 4 KiB (then the connection is dropped).
-   */
-  #collect(
-    res: http.IncomingMessage,
-    expected: number | undefined,
-    destroy: (e: Error) => void,
-    into: Buffer | undefined,
-  ): Promise<Buffer> {
-    const ok = expected !== undefined && isRangeBody(res, expected);
-    const capacity = ok ? expected : 4096;
-    const buf = ok ? bodyBuffer(capacity, into) : Buffer.allocUnsafe(capacity);
-    let pos = 0;
-    let over = false; // no byte lands in the buffer once the reply failed or was given up
-    return new Promise<Buffer>((resolve, reject) => {
-      const fail = (e: Error): void => {
-        over = true;
-        reject(e);
-      };
-      res.on('data', (chunk: Buffer) => {
-        if (over) return;
-        if (ok && pos + chunk.length > capacity) {
-          over = true;
-          destroy(
-            new ApiError(`the server sent more than the ${capacity} bytes asked for`, res.statusCode ?? 0),
-          );
-          return;
-        }
-        const n = chunk.copy(buf, pos, 0, Math.min(chunk.length, capacity - pos));
-        pos += n;
-        if (ok) this.#bytesFetched += n;
-        else if (pos === capacity) {
-          over = true;
-          resolve(buf); // enough of an error body; do not read the rest
-          res.destroy();
-        }
-      });
-      res.on('end', () => {
-        if (ok && pos !== capacity) {
-          fail(new IncompleteReplyError(`the reply ended after ${pos} of ${capacity} bytes`, 0));
-        } else resolve(buf.subarray(0, pos));
-      });
-      res.on('close', () => {
-        if (!res.complete) fail(new IncompleteReplyError('the connection closed during the reply', 0));
-      });
-      res.on('error', () => {
-        over = true;
-      });
-    });
+    } catch (e: unknown) {
+      if (e instanceof ConnectionFailure) throw await this.#describeFailure(url, e);
+      throw e;
+    }
   }
 
   /** Turns a socket failure into {@link VSphereTlsError} (with the fingerprint) or {@link VSphereUnreachableError}. */
@@ -366,7 +299,7 @@ export class DatastoreReader {
   }
 
   /** The error for a reply that is not what was asked for; transient statuses are wrapped for a retry. */
-  #statusError(method: string, path: DatastorePath, reply: Reply): Error {
+  #statusError(method: string, path: DatastorePath, reply: HttpReply): Error {
     const where = formatDatastorePath(path);
     if (reply.status === 404) {
       return new NotFoundError('datastore file', where, undefined, {
@@ -414,7 +347,12 @@ class TransientStatus extends Error {
  * or 200 for a request of the whole file); undefined for an error status.
  * @throws {@link ApiError} when the server answered 2xx with something other than the range asked for.
  */
-function checkRange(path: DatastorePath, reply: Reply, offset: number, length: number): Buffer | undefined {
+function checkRange(
+  path: DatastorePath,
+  reply: HttpReply,
+  offset: number,
+  length: number,
+): Buffer | undefined {
   const where = `GET ${formatDatastorePath(path)} bytes ${offset}-${offset + length - 1}`;
   if (reply.status === 206) {
     const m = /^bytes (\d+)-(\d+)\//.exec(reply.headers['content-range'] ?? '');
@@ -442,9 +380,9 @@ function bodyBuffer(length: number, into: Buffer | undefined): Buffer {
 }
 
 /** True for a 206, or a 200 whose body is exactly the length asked for (a whole-file range). */
-function isRangeBody(res: http.IncomingMessage, expected: number): boolean {
-  if (res.statusCode === 206) return true;
-  return res.statusCode === 200 && Number(res.headers['content-length']) === expected;
+function isRangeBody(status: number, headers: HttpHeaders, expected: number): boolean {
+  if (status === 206) return true;
+  return status === 200 && Number(headers['content-length']) === expected;
 }
 
 function errorCode(e: unknown): string | undefined {
