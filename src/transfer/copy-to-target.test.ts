@@ -1,8 +1,10 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi, type MockInstance } from 'vitest';
+import { ApiError } from '../api/errors.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { copyToTarget, type RangeSource } from './copy-to-target.js';
 import type { TransferProgress } from './progress.js';
@@ -13,6 +15,7 @@ const chunkBytes = 256 * KiB;
 
 const dirs: string[] = [];
 afterEach(() => {
+  vi.restoreAllMocks();
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 function target(): string {
@@ -50,6 +53,21 @@ function memSource(
     },
   };
   return src;
+}
+
+/** Spies on `FileHandle#datasync` (the copy's fdatasyncs; calls go through unless mocked). */
+async function spyOnDatasync(): Promise<MockInstance<FileHandle['datasync']>> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'mtv-fh-'));
+  dirs.push(dir);
+  const fh = await open(path.join(dir, 'probe'), 'w');
+  const proto = Object.getPrototypeOf(fh) as FileHandle;
+  await fh.close();
+  return vi.spyOn(proto, 'datasync');
+}
+
+/** The error a failed fdatasync rejects with. */
+function eio(): Error {
+  return Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO', syscall: 'fdatasync' });
 }
 
 // background fdatasyncs every 1 MiB: the 4 MiB disks below run a few while they copy
@@ -219,13 +237,65 @@ describe('copyToTarget', () => {
 
   it('gives the same result with background fdatasyncs after every chunk, or none before the final one', async () => {
     const data = disk();
+    const datasync = await spyOnDatasync();
+    const calls: number[] = [];
     for (const syncEveryBytes of [chunkBytes / 2, 0]) {
+      datasync.mockClear();
       const t = target();
       const r = await copyToTarget(memSource(data, { delay: true }), t, { ...opts, syncEveryBytes });
       expect(r).toMatchObject({ sha256: sha256(data), sparseBytes: 2 * MiB });
       expect(readFileSync(t).equals(data)).toBe(true);
       expect(await readCheckpoint(`${t}.mtv-checkpoint.json`)).toMatchObject({ complete: true });
+      calls.push(datasync.mock.calls.length);
     }
+    // one in the background from the first chunk on (one at a time), then the final one; or only that
+    expect(calls[0]).toBeGreaterThanOrEqual(2);
+    expect(calls[1]).toBe(1);
+  });
+
+  it('fails the copy and removes the checkpoint when a background fdatasync fails', async () => {
+    const data = disk();
+    const t = target();
+    const cpPath = `${t}.mtv-checkpoint.json`;
+    const ac = new AbortController();
+    await copyToTarget(memSource(data), t, {
+      ...opts,
+      signal: ac.signal,
+      onProgress: (p) => p.bytesDone >= MiB && ac.abort(new Error('stop')),
+    }).catch(() => undefined);
+    expect(await readCheckpoint(cpPath)).toMatchObject({ offset: MiB });
+    const datasync = (await spyOnDatasync()).mockRejectedValueOnce(eio());
+    await expect(copyToTarget(memSource(data), t, opts)).rejects.toMatchObject({ code: 'EIO' });
+    expect(datasync).toHaveBeenCalledTimes(1); // the background one: the copy stopped before the final one
+    expect(existsSync(cpPath)).toBe(false);
+    const r = await copyToTarget(memSource(data), t, opts);
+    expect(r).toMatchObject({ resumedFrom: 0, sha256: sha256(data) });
+  });
+
+  it('reports a failed background fdatasync with the error that stopped the copy', async () => {
+    const data = disk();
+    const t = target();
+    const cpPath = `${t}.mtv-checkpoint.json`;
+    // the fdatasync started after the 4th chunk (1 MiB) fails; the read of the 5th fails meanwhile
+    await spyOnDatasync().then((d) => d.mockRejectedValueOnce(eio()));
+    const e: unknown = await copyToTarget(memSource(data, { failAt: MiB }), t, opts).catch((x: unknown) => x);
+    expect((e as Error).message).toBe('read failed at 1048576');
+    expect((e as Error).cause).toMatchObject({ code: 'EIO' });
+    expect(existsSync(cpPath)).toBe(false);
+
+    // an error that has a cause of its own gets the fdatasync's failure in its hint
+    await spyOnDatasync().then((d) => d.mockRejectedValueOnce(eio()));
+    const src = memSource(data);
+    const read = src.read.bind(src);
+    src.read = async (offset, length, signal) => {
+      if (offset < MiB) return read(offset, length, signal);
+      throw new ApiError('GET [ds1] vm/disk-flat.vmdk: HTTP 503', 503, { cause: new Error('busy') });
+    };
+    const api: unknown = await copyToTarget(src, t, opts).catch((x: unknown) => x);
+    expect(api).toBeInstanceOf(ApiError);
+    expect((api as ApiError).hint).toMatch(
+      /^a background fdatasync of the target failed too \(EIO: i\/o error, fdatasync\); the checkpoint was removed/,
+    );
   });
 
   it('ignores a checkpoint written for another target', async () => {

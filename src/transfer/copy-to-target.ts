@@ -4,7 +4,7 @@
  * and checkpoints to resume from (see `checkpoint.ts` for how the hash survives a restart).
  */
 import { stat } from 'node:fs/promises';
-import { UsageError } from '../api/errors.js';
+import { appendHint, MtvError, UsageError } from '../api/errors.js';
 import {
   checkpointKind,
   checkpointMatches,
@@ -139,7 +139,9 @@ interface State {
  *
  * @param target path of a regular file (created with its folders when missing) or a block device.
  * @throws {@link UsageError} for a block device without `checkpointPath`, or one that is too small;
- * the source's errors; write errors; the signal's reason when aborted (after saving a checkpoint).
+ * the source's errors; write errors; the signal's reason when aborted (after saving a checkpoint);
+ * a failed fdatasync's error (after removing the checkpoint), or, when the copy failed otherwise
+ * meanwhile, that error with the fdatasync's as its `cause` (and in its hint for an `MtvError`).
  * @see https://github.com/kubevirt/containerized-data-importer (CDI, whose importer Forklift uses for disk copies)
  */
 export async function copyToTarget(
@@ -293,7 +295,8 @@ async function hashPrefix(
  * Reads, hashes and writes chunk after chunk from `state.offset` to the end, starting a background
  * checkpoint every `checkpointEveryBytes` and a background fdatasync every `syncEveryBytes`; on
  * failure saves one at the last chunk handed over (when no write failed), then rethrows. A failed
- * fdatasync removes the checkpoint instead: what it covered may not be on disk.
+ * fdatasync removes the checkpoint instead (what it covered may not be on disk) and is reported
+ * with whatever else failed (see {@link withSyncFailure}).
  */
 async function copyLoop(
   source: RangeSource,
@@ -326,9 +329,12 @@ async function copyLoop(
   } catch (e: unknown) {
     await checkpoints.idle().catch(() => undefined);
     const written = await writes.settle();
-    if (!(await writeback.settle())) {
+    const syncFailure = await writeback.settle();
+    if (syncFailure) {
       await checkpoints.discard().catch(() => undefined);
-    } else if (written) {
+      throw withSyncFailure(e, syncFailure.error);
+    }
+    if (written) {
       // keep what was written, unless a write failed (then the last saved checkpoint stands)
       await checkpoints
         .save(Promise.resolve(), state.offset, state.sparseBytes, false)
@@ -502,11 +508,30 @@ class Writeback {
     if (this.#failure) throw this.#failure.error;
   }
 
-  /** Waits for the fdatasync in flight; true when none failed. */
-  async settle(): Promise<boolean> {
+  /** Waits for the fdatasync in flight. @returns the failure of one, if any failed. */
+  async settle(): Promise<{ error: unknown } | undefined> {
     await this.#running;
-    return this.#failure === undefined;
+    return this.#failure;
   }
+}
+
+/**
+ * The copy's error `e`, made to report the failed fdatasync `syncError` too (which would otherwise
+ * go unseen: the kernel reports a lost write once): as `e`'s `cause` when it has none, and in its
+ * hint when it is an {@link MtvError}; anything else is wrapped with it in an `AggregateError`.
+ */
+function withSyncFailure(e: unknown, syncError: unknown): unknown {
+  if (e === syncError) return e;
+  const note = `a background fdatasync of the target failed too (${errorText(syncError)}); the checkpoint was removed, so the next copy starts over`;
+  if (!(e instanceof Error)) return new AggregateError([e, syncError], `${errorText(e)}; ${note}`);
+  if (e.cause === undefined) e.cause = syncError;
+  if (e instanceof MtvError) appendHint(e, note);
+  else if (e.cause !== syncError) return new AggregateError([e, syncError], `${e.message}; ${note}`);
+  return e;
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
 }
 
 /** Up to `depth` writes in flight; positional writes may complete in any order. */

@@ -5,13 +5,22 @@
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ApiError, NotFoundError } from '../api/errors.js';
-import { VSphereTimeoutError } from '../providers/vsphere/index.js';
+import {
+  VSphereProtocolError,
+  VSphereTimeoutError,
+  VSphereTlsError,
+  VSphereUnreachableError,
+} from '../providers/vsphere/index.js';
 import { DatastoreReader, type DatastoreAccess } from './datastore-reader.js';
+import { ClientClosedError } from './http-client.js';
+import { hasOpenssl, makeTestCertificates } from './test-certificates.fixture.js';
 
-type Fault = 'reset' | 'cut' | 'ignoreRange' | 'stall' | number;
+/** What the server does instead of answering well: `short` answers half the range asked for. */
+type Fault = 'reset' | 'cut' | 'short' | 'junk' | 'ignoreRange' | 'stall' | number;
 
 const data = randomBytes(1024 * 1024);
 let server: http.Server;
@@ -31,6 +40,7 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
   const fault = faults.shift();
   if (fault === 'reset') return void req.socket.destroy();
   if (fault === 'stall') return;
+  if (fault === 'junk') return void req.socket.end('SSH-2.0-OpenSSH_9.6\r\n\r\n');
   if (typeof fault === 'number') {
     res.writeHead(fault, { 'Content-Type': 'text/html' }).end(`<h1>status ${fault}</h1> session abc123`);
     return;
@@ -42,7 +52,8 @@ function handle(req: http.IncomingMessage, res: http.ServerResponse): void {
     res.end(req.method === 'HEAD' ? undefined : data);
     return;
   }
-  const [a, b] = [Number(m[1]), Number(m[2])];
+  const a = Number(m[1]);
+  const b = fault === 'short' ? a + Math.floor((Number(m[2]) - a) / 2) : Number(m[2]);
   res.writeHead(206, {
     ...headers,
     'Content-Length': b - a + 1,
@@ -123,6 +134,45 @@ describe('DatastoreReader', () => {
     r.close();
   });
 
+  it('does not retry a complete 206 shorter than the range, and names its length headers', async () => {
+    const r = reader();
+    faults = ['short'];
+    const e: unknown = await r.read(file, 100, 10).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(ApiError);
+    expect((e as ApiError).status).toBe(206);
+    expect((e as ApiError).message).toBe(
+      `GET [ds1] vm/disk-flat.vmdk bytes 100-109: the reply (HTTP 206, Content-Range "bytes 100-104/${data.length}") has Content-Length 5, but 10 bytes were asked for`,
+    );
+    expect(requests).toBe(1);
+    r.close();
+  });
+
+  it('reports a malformed reply as a protocol error, not as unreachable, and does not retry it', async () => {
+    const r = reader();
+    faults = ['junk'];
+    const e: unknown = await r.read(file, 0, 10).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(VSphereProtocolError);
+    expect(e).not.toBeInstanceOf(VSphereUnreachableError);
+    expect((e as Error).message).toBe(
+      `GET [ds1] vm/disk-flat.vmdk bytes 0-9: malformed HTTP reply: not an HTTP/1.x reply: "SSH-2.0-OpenSSH_9.6" (vSphere at ${new URL(base).host})`,
+    );
+    expect(requests).toBe(1);
+    r.close();
+  });
+
+  it('fails reads in flight when closed, without retrying them', async () => {
+    const r = reader();
+    faults = ['stall'];
+    const p = r.read(file, 0, 10);
+    while (requests === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+    r.close();
+    await expect(p).rejects.toBeInstanceOf(ClientClosedError);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(requests).toBe(1);
+    expect((await r.read(file, 0, 10)).equals(data.subarray(0, 10))).toBe(true); // a later read reconnects
+    r.close();
+  });
+
   it('gives up on a persistent 5xx with the status and no cookie in the message', async () => {
     const r = reader({ sessionCookie: 'abc123' });
     faults = [500, 500, 500, 500];
@@ -181,5 +231,44 @@ describe('DatastoreReader', () => {
     await expect(r.read(file, 0, 10)).rejects.toBeInstanceOf(VSphereTimeoutError);
     expect(requests).toBe(2);
     r.close();
+  });
+});
+
+describe.skipIf(!hasOpenssl)('DatastoreReader over TLS', () => {
+  let caPem: string;
+  let tlsServer: https.Server;
+  let tlsBase: string;
+
+  beforeAll(async () => {
+    const certs = makeTestCertificates();
+    caPem = certs.caPem;
+    tlsServer = https.createServer({ key: certs.keyPem, cert: certs.certPem }, handle);
+    await new Promise<void>((resolve) => tlsServer.listen(0, '127.0.0.1', resolve));
+    tlsBase = `https://localhost:${(tlsServer.address() as AddressInfo).port}/sdk`;
+  });
+  afterAll(async () => {
+    tlsServer.closeAllConnections();
+    await new Promise<void>((resolve) => tlsServer.close(() => resolve()));
+  });
+
+  it('verifies the certificate against the provider CA', async () => {
+    const r = reader({ url: tlsBase, caCert: caPem });
+    expect((await r.read(file, 0, 10)).equals(data.subarray(0, 10))).toBe(true);
+    r.close();
+  });
+
+  it('refuses an unknown CA unless insecureSkipVerify is true, naming the fingerprint', async () => {
+    for (const insecureSkipVerify of [undefined, false]) {
+      const r = reader({ url: tlsBase, insecureSkipVerify });
+      const e: unknown = await r.stat(file).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(VSphereTlsError);
+      expect((e as VSphereTlsError).code).toBe('UNABLE_TO_VERIFY_LEAF_SIGNATURE');
+      expect((e as VSphereTlsError).fingerprint).toMatch(/^([0-9A-F]{2}:){19}[0-9A-F]{2}$/);
+      r.close();
+    }
+    expect(requests).toBe(0);
+    const insecure = reader({ url: tlsBase, insecureSkipVerify: true });
+    expect((await insecure.stat(file)).size).toBe(data.length);
+    insecure.close();
   });
 });

@@ -7,6 +7,7 @@
 import { ApiError, NotFoundError } from '../api/errors.js';
 import {
   probeCertificate,
+  VSphereProtocolError,
   VSphereTimeoutError,
   VSphereTlsError,
   VSphereUnreachableError,
@@ -19,9 +20,11 @@ import {
   type DatastorePath,
 } from './datastore-path.js';
 import {
-  ConnectionFailure,
   HttpClient,
+  HttpConnectionError,
+  HttpProtocolError,
   IncompleteReplyError,
+  ReplyLengthError,
   type HttpHeaders,
   type HttpReply,
 } from './http-client.js';
@@ -51,7 +54,11 @@ export interface DatastoreAccess {
   password?: string;
   /** Milliseconds a request may stay without any data (connect, headers or body) before it fails. @default 60000 */
   timeoutMs?: number;
-  /** Retries of transient failures (connection reset/refused, idle timeout, cut body, HTTP 408/429/5xx). */
+  /**
+   * Retries of transient failures (connection reset/refused, idle timeout, a body cut by the
+   * connection, HTTP 408/429/5xx); a complete reply of the wrong length, a malformed reply or a
+   * closed reader is not retried.
+   */
   retry?: Partial<RetryPolicy>;
   /** Connections kept to the server at most. @default 8 */
   maxSockets?: number;
@@ -160,15 +167,14 @@ export class DatastoreReader {
    * @param file `[ds] dir/file` or its parsed form.
    * @throws {@link NotFoundError} naming the datastore path; {@link ApiError} for other HTTP failures
    * (status 401/403 for credentials); {@link VSphereTlsError}; {@link VSphereUnreachableError};
-   * {@link VSphereTimeoutError}; the signal's reason when aborted.
+   * {@link VSphereTimeoutError}; {@link VSphereProtocolError} for a malformed reply;
+   * `ClientClosedError` (http-client.ts) after {@link DatastoreReader.close}; the signal's reason when aborted.
    */
   async stat(file: string | DatastorePath, options: ReadOptions = {}): Promise<DatastoreFileInfo> {
     const path = typeof file === 'string' ? parseDatastorePath(file) : file;
     const url = this.fileUrl(path);
-    const reply = await this.#withRetry(
-      () => this.#exchange('HEAD', url, undefined, options.signal),
-      options,
-    );
+    const what = `HEAD ${formatDatastorePath(path)}`;
+    const reply = await this.#withRetry(() => this.#exchange(what, url, undefined, options.signal), options);
     if (reply.status !== 200) throw this.#statusError('HEAD', path, reply);
     const size = Number(reply.headers['content-length']);
     if (!Number.isSafeInteger(size) || size < 0) {
@@ -185,7 +191,8 @@ export class DatastoreReader {
    * @param length bytes, > 0; the range must lie inside the file.
    * @returns exactly `length` bytes: `into` (its first `length` bytes) when given, else a new
    * buffer over its own `SharedArrayBuffer`.
-   * @throws like {@link DatastoreReader.stat}; {@link ApiError} when the server ignores or misreports the range.
+   * @throws like {@link DatastoreReader.stat}; {@link ApiError} when the server ignores or misreports
+   * the range, or answers it with a body of another length (naming Content-Length/Content-Range).
    */
   async read(
     file: string | DatastorePath,
@@ -198,15 +205,19 @@ export class DatastoreReader {
     if (options.into && options.into.length < length) {
       throw new RangeError(`read: "into" has ${options.into.length} bytes, ${length} are needed`);
     }
+    const what = `GET ${formatDatastorePath(path)} bytes ${offset}-${offset + length - 1}`;
     return this.#withRetry(async () => {
-      const reply = await this.#exchange('GET', url, { offset, length }, options.signal, options.into);
+      const reply = await this.#exchange(what, url, { offset, length }, options.signal, options.into);
       const body = checkRange(path, reply, offset, length);
       if (body) return body;
       throw this.#statusError('GET', path, reply);
     }, options);
   }
 
-  /** Closes idle and active connections; later calls open new ones. */
+  /**
+   * Closes idle and active connections; calls waiting for a connection or running fail with
+   * `ClientClosedError` (http-client.ts; not retried). Later calls open new ones.
+   */
   close(): void {
     this.#client.close();
   }
@@ -251,16 +262,18 @@ export class DatastoreReader {
    * One request; resolves with the reply, rejects with a typed error (never a raw socket error).
    * The body of a ranged GET that honours the range goes into one buffer of the expected size;
    * of anything else only the first 4 KiB are kept.
+   * @param what the request for error messages: `GET [ds] path bytes a-b` or `HEAD [ds] path`.
    */
   async #exchange(
-    method: 'GET' | 'HEAD',
+    what: string,
     url: URL,
     range: { offset: number; length: number } | undefined,
     signal: AbortSignal | undefined,
     into?: Buffer,
   ): Promise<HttpReply> {
     signal?.throwIfAborted();
-    const expected = method === 'GET' ? range?.length : undefined;
+    const method = range ? 'GET' : 'HEAD';
+    const expected = range?.length;
     try {
       return await this.#client.request({
         method,
@@ -276,15 +289,26 @@ export class DatastoreReader {
         },
       });
     } catch (e: unknown) {
-      if (e instanceof ConnectionFailure) throw await this.#describeFailure(url, e);
+      if (e instanceof HttpConnectionError) throw await this.#describeFailure(url, e);
+      if (e instanceof HttpProtocolError) {
+        throw new VSphereProtocolError(`${what}: ${e.message} (vSphere at ${this.#address(url)})`, {
+          cause: e,
+        });
+      }
+      if (e instanceof ReplyLengthError) throw new ApiError(`${what}: ${e.message}`, e.status, { cause: e });
       throw e;
     }
+  }
+
+  /** `host:port` as dialled. */
+  #address(url: URL): string {
+    return `${url.hostname}:${url.port || (this.#https ? '443' : '80')}`;
   }
 
   /** Turns a socket failure into {@link VSphereTlsError} (with the fingerprint) or {@link VSphereUnreachableError}. */
   async #describeFailure(url: URL, e: unknown): Promise<Error> {
     const code = errorCode(e);
-    const address = `${url.hostname}:${url.port || (this.#https ? '443' : '80')}`;
+    const address = this.#address(url);
     if (code === undefined || !tlsCodes.test(code))
       return new VSphereUnreachableError(address, code, { cause: e });
     let fingerprint: string | undefined;

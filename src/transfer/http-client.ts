@@ -6,11 +6,13 @@
  * held a ranged reader to half of curl's rate, at three times the CPU per byte (ADR 0008).
  *
  * Only what HEAD and ranged GET need: no request bodies, redirects, proxies or pipelining. Replies
- * may be Content-Length, chunked or close-delimited; 1xx replies are skipped.
+ * may be Content-Length, chunked or close-delimited; up to 10 interim (1xx) replies are skipped.
+ * Parsing is strict (RFC 9112): a header name with whitespace, a folded header line or a chunk size
+ * that is not hex is a {@link HttpProtocolError}.
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import { ApiError } from '../api/errors.js';
+import { ApiError, MtvError } from '../api/errors.js';
 import { VSphereTimeoutError } from '../providers/vsphere/index.js';
 
 /** Reply headers by lower-case name; repeated headers joined with `, `. */
@@ -28,8 +30,10 @@ export interface HttpRequest {
   headers: Readonly<Record<string, string>>;
   /**
    * Where the body of a reply goes, decided from its status and headers: a buffer the body must
-   * fill exactly (a longer body fails at once, a shorter one with {@link IncompleteReplyError}),
-   * or undefined to keep only its first 4 KiB (the connection is then dropped when more remained).
+   * fill exactly (a Content-Length of another size, a longer body or a chunked body that ends short
+   * fails with {@link ReplyLengthError}; a body cut by the connection with
+   * {@link IncompleteReplyError}), or undefined to keep only its first 4 KiB (the connection is then
+   * dropped when more remained).
    */
   bodyInto?: (status: number, headers: HttpHeaders) => Buffer | undefined;
   /** Called with the size of each piece of a body that goes into a `bodyInto` buffer. */
@@ -78,16 +82,41 @@ export class IncompleteReplyError extends ApiError {
 }
 
 /**
- * The connection failed (refused, reset, closed early, TLS verification, a malformed reply);
- * `code` is Node's or OpenSSL's (e.g. `ECONNRESET`, `DEPTH_ZERO_SELF_SIGNED_CERT`) and `cause` the
- * original error.
+ * A complete reply whose body is not the length of its `bodyInto` buffer (a `Content-Length` that
+ * differs, a longer body, a chunked body that ends short): the server answered something other than
+ * what was asked, so a retry would get the same. `status` is the reply's.
+ * @see https://www.rfc-editor.org/rfc/rfc9110#name-content-range
+ */
+export class ReplyLengthError extends ApiError {}
+
+/**
+ * The connection failed (refused, reset, closed early, TLS verification); `code` is Node's or
+ * OpenSSL's (e.g. `ECONNRESET`, `DEPTH_ZERO_SELF_SIGNED_CERT`) and `cause` the original error.
  * @see https://nodejs.org/api/errors.html#common-system-errors
  */
-export class ConnectionFailure extends Error {
+export class HttpConnectionError extends Error {
   readonly code: string | undefined;
   constructor(message: string, code: string | undefined, cause?: unknown) {
     super(message, { cause });
     this.code = code;
+  }
+}
+
+/**
+ * The server's bytes are not an HTTP/1.x reply (bad status line, header line, length or chunk);
+ * the message quotes at most 40 characters of them.
+ * @see https://www.rfc-editor.org/rfc/rfc9112
+ */
+export class HttpProtocolError extends Error {
+  constructor(message: string) {
+    super(`malformed HTTP reply: ${message}`);
+  }
+}
+
+/** The request was cut short by {@link HttpClient.close}; not worth a retry. */
+export class ClientClosedError extends MtvError {
+  constructor(origin: URL) {
+    super(`the HTTP client for ${origin.host} was closed while the request waited or ran`);
   }
 }
 
@@ -97,6 +126,16 @@ const snippetBytes = 4096;
 const maxHeadBytes = 64 * 1024;
 /** Bytes a connection reads at a time when not reading into a caller's buffer. */
 const scratchBytes = 64 * 1024;
+/** Interim (1xx) replies accepted before the final one. */
+const maxInterimReplies = 10;
+/** Characters of the server's bytes quoted in an error message. */
+const quotedChars = 40;
+
+/** A request waiting for a connection. */
+interface Waiter {
+  take: (c: Connection) => void;
+  fail: (e: Error) => void;
+}
 
 /**
  * A keep-alive connection pool to one origin that runs {@link HttpRequest}s.
@@ -108,8 +147,9 @@ export class HttpClient {
   readonly #host: string;
   readonly #port: number;
   readonly #idle: Connection[] = [];
+  /** Every connection that holds one of the `maxSockets` slots: idle, handed over or in use. */
   readonly #open = new Set<Connection>();
-  readonly #waiters: { take: (c: Connection | undefined) => void }[] = [];
+  readonly #waiters: Waiter[] = [];
   #session: Buffer | undefined;
 
   constructor(options: HttpClientOptions) {
@@ -122,8 +162,8 @@ export class HttpClient {
   /**
    * Sends a request on an idle connection (or a new one) and reads the reply.
    * @throws the signal's reason; {@link VSphereTimeoutError} after `timeoutMs` without data;
-   * {@link IncompleteReplyError}; {@link ApiError} for a body longer than its buffer;
-   * {@link ConnectionFailure} for everything else on the connection.
+   * {@link IncompleteReplyError}; {@link ReplyLengthError}; {@link HttpProtocolError};
+   * {@link ClientClosedError}; {@link HttpConnectionError} for everything else on the connection.
    */
   async request(req: HttpRequest): Promise<HttpReply> {
     req.signal?.throwIfAborted();
@@ -139,49 +179,76 @@ export class HttpClient {
     }
   }
 
-  /** Closes idle and active connections (requests on them fail); later requests open new ones. */
+  /**
+   * Closes idle and active connections; requests waiting for a connection or running on one fail
+   * with {@link ClientClosedError}. Later requests open new connections.
+   */
   close(): void {
-    for (const c of [...this.#open]) c.destroy();
+    const closed = new ClientClosedError(this.#options.origin);
+    for (const w of this.#waiters.splice(0)) w.fail(closed);
+    for (const c of [...this.#open]) c.close(closed);
     this.#open.clear();
     this.#idle.length = 0;
   }
 
   async #acquire(signal: AbortSignal | undefined): Promise<Connection> {
+    signal?.throwIfAborted();
     for (let c = this.#idle.pop(); c; c = this.#idle.pop()) {
       if (c.usable) return c;
       this.#forget(c);
     }
     if (this.#open.size < this.#options.maxSockets) return this.#connect();
-    const waited = await new Promise<Connection | undefined>((resolve, reject) => {
-      const waiter = {
-        take: (c: Connection | undefined): void => {
-          signal?.removeEventListener('abort', onAbort);
+    const handed = await new Promise<Connection>((resolve, reject) => {
+      const unwatch = watchAbort(signal, () => {
+        const i = this.#waiters.indexOf(waiter);
+        if (i >= 0) this.#waiters.splice(i, 1);
+        reject(signal?.reason as Error);
+      });
+      const waiter: Waiter = {
+        take: (c) => {
+          unwatch();
           resolve(c);
         },
+        fail: (e) => {
+          unwatch();
+          reject(e);
+        },
       };
-      const onAbort = (): void => {
-        this.#waiters.splice(this.#waiters.indexOf(waiter), 1);
-        reject(signal?.reason as Error);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
       this.#waiters.push(waiter);
     });
-    if (waited?.usable) return waited;
-    if (waited) this.#forget(waited);
-    return this.#connect();
+    if (handed.usable) return handed;
+    this.#forget(handed);
+    if (handed.closedBy) throw handed.closedBy;
+    return this.#acquire(signal); // it closed before this request could use it: start over
   }
 
   #release(conn: Connection, reusable: boolean): void {
-    if (!reusable || !conn.usable) {
-      this.#forget(conn);
-      this.#waiters.shift()?.take(undefined); // a slot is free: it connects
+    if (reusable && conn.usable) {
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter.take(conn);
+      else {
+        conn.park();
+        this.#idle.push(conn);
+      }
       return;
     }
-    const waiter = this.#waiters.shift();
-    if (waiter) waiter.take(conn);
-    else {
-      conn.park();
-      this.#idle.push(conn);
+    this.#forget(conn);
+    this.#wake();
+  }
+
+  /**
+   * Gives each free slot to the next waiting request as a new connection, counted at once: a
+   * request made before the waiter resumes cannot take the same slot.
+   */
+  #wake(): void {
+    while (this.#open.size < this.#options.maxSockets) {
+      const waiter = this.#waiters.shift();
+      if (!waiter) return;
+      try {
+        waiter.take(this.#connect());
+      } catch (e: unknown) {
+        waiter.fail(asError(e));
+      }
     }
   }
 
@@ -212,7 +279,10 @@ export class HttpClient {
       });
       return socket;
     }, this.#options.timeoutMs);
-    conn.onIdleClose = () => this.#forget(conn);
+    conn.onIdleClose = () => {
+      this.#forget(conn);
+      this.#wake();
+    };
     this.#open.add(conn);
     return conn;
   }
@@ -235,6 +305,8 @@ interface Exchange {
   reject: (e: Error) => void;
   /** Reply head bytes so far (latin1), until the blank line. */
   head: string;
+  /** Interim (1xx) replies skipped so far. */
+  interim: number;
   status: number;
   headers: Record<string, string>;
   keepAlive: boolean;
@@ -261,6 +333,7 @@ class Connection {
   #x: Exchange | undefined;
   #closed = false;
   #failure: Error | undefined;
+  #closedBy: Error | undefined;
   /** Called when an idle connection closes or receives something. */
   onIdleClose: () => void = () => undefined;
 
@@ -286,20 +359,26 @@ class Connection {
     return !this.#closed && !this.#socket.destroyed;
   }
 
+  /** The error of {@link Connection.close}, when the client closed this connection. */
+  get closedBy(): Error | undefined {
+    return this.#closedBy;
+  }
+
   /** Sends the request and reads its reply. */
   exchange(req: HttpRequest, head: string): Promise<{ reply: HttpReply; reusable: boolean }> {
     if (req.signal?.aborted) return Promise.reject(req.signal.reason as Error);
     if (!this.usable) {
-      return Promise.reject(new ConnectionFailure('socket hang up', 'ECONNRESET', this.#failure));
+      if (this.#closedBy) return Promise.reject(this.#closedBy);
+      const code = errorCode(this.#failure) ?? 'ECONNRESET';
+      return Promise.reject(new HttpConnectionError('socket hang up', code, this.#failure));
     }
     this.#socket.ref();
     this.#socket.setTimeout(this.#timeoutMs);
     return new Promise((resolve, reject) => {
       const signal = req.signal;
-      const onAbort = (): void => this.#fail(signal?.reason as Error);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const unwatch = watchAbort(signal, () => this.#fail(signal?.reason as Error));
       const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
+        unwatch();
         this.#x = undefined;
       };
       this.#x = {
@@ -313,6 +392,7 @@ class Connection {
           reject(e);
         },
         head: '',
+        interim: 0,
         status: 0,
         headers: {},
         keepAlive: false,
@@ -339,6 +419,12 @@ class Connection {
     this.#socket.destroy();
   }
 
+  /** Closes the connection for good: the request on it, and any later one, fails with `reason`. */
+  close(reason: Error): void {
+    this.#closedBy ??= reason;
+    this.#fail(reason);
+  }
+
   /** The buffer the next read goes into: straight into the caller's buffer inside a body. */
   #nextBuffer(): Uint8Array {
     const x = this.#x;
@@ -355,18 +441,19 @@ class Connection {
       this.onIdleClose();
       return;
     }
-    if (buf !== this.#scratch) {
-      // read in place, into the caller's buffer (see #nextBuffer)
-      this.#stored(x, n);
-      x.left -= n;
-      if (x.left === 0) this.#finish(x, true);
-      return;
-    }
     try {
-      this.#consume(x, this.#scratch.subarray(0, n));
+      if (buf === this.#scratch) this.#consume(x, this.#scratch.subarray(0, n));
+      else this.#readInPlace(x, n); // see #nextBuffer
     } catch (e: unknown) {
-      this.#fail(e instanceof Error ? e : new Error(String(e)));
+      this.#fail(asError(e));
     }
+  }
+
+  /** Counts body bytes the socket read straight into the caller's buffer. */
+  #readInPlace(x: Exchange, n: number): void {
+    this.#stored(x, n);
+    x.left -= n;
+    if (x.left === 0) this.#finish(x, true);
   }
 
   /** Parses bytes that arrived in scratch: head, then body. */
@@ -384,61 +471,32 @@ class Connection {
     x.head += data.toString('latin1', 0, Math.min(data.length, maxHeadBytes));
     const end = x.head.indexOf('\r\n\r\n', Math.max(0, before - 3));
     if (end < 0) {
-      if (x.head.length >= maxHeadBytes) throw protocolError('the reply head exceeds 64 KiB');
+      if (x.head.length >= maxHeadBytes) throw new HttpProtocolError('the reply head exceeds 64 KiB');
       return data.subarray(data.length);
     }
     const rest = data.subarray(end + 4 - before);
     const head = x.head.slice(0, end);
     x.head = '';
-    this.#parseHead(x, head);
+    parseHead(x, head);
     if (x.status >= 100 && x.status < 200) {
-      x.framing = undefined; // an interim reply; the real one follows
+      // an interim reply; the real one follows
+      if (++x.interim > maxInterimReplies) {
+        throw new HttpProtocolError(`more than ${maxInterimReplies} interim (1xx) replies`);
+      }
       return rest;
     }
     this.#startBody(x);
     return rest;
   }
 
-  #parseHead(x: Exchange, head: string): void {
-    const lines = head.split('\r\n');
-    const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
-    if (!m) throw protocolError(`not an HTTP/1.x reply: "${(lines[0] ?? '').slice(0, 40)}"`);
-    x.status = Number(m[2]);
-    const headers: Record<string, string> = {};
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(':');
-      if (colon <= 0) continue;
-      const name = line.slice(0, colon).trim().toLowerCase();
-      const value = line.slice(colon + 1).trim();
-      headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
-    }
-    x.headers = headers;
-    const connection = (headers.connection ?? '').toLowerCase();
-    x.keepAlive = m[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
-  }
-
   #startBody(x: Exchange): void {
-    const h = x.headers;
-    const length = h['content-length'];
-    if (x.req.method === 'HEAD' || x.status === 204 || x.status === 304) {
-      x.framing = Framing.None;
-    } else if (h['transfer-encoding'] !== undefined) {
-      const chunked = /(?:^|,)\s*chunked\s*$/i.test(h['transfer-encoding']);
-      x.framing = chunked ? Framing.Chunked : Framing.Close;
-      if (!chunked) x.keepAlive = false;
-    } else if (length !== undefined) {
-      if (!/^\d+$/.test(length)) throw protocolError(`bad Content-Length "${length}"`);
-      x.framing = Framing.Length;
-      x.left = Number(length);
-    } else {
-      x.framing = Framing.Close;
-      x.keepAlive = false;
-    }
-    const into = x.framing === Framing.None ? undefined : x.req.bodyInto?.(x.status, h);
+    x.framing = framingOf(x);
+    if (x.framing === Framing.Close) x.keepAlive = false;
+    const into = x.framing === Framing.None ? undefined : x.req.bodyInto?.(x.status, x.headers);
     x.exact = into !== undefined;
     x.into = into ?? Buffer.allocUnsafe(snippetBytes);
-    if (x.exact && x.framing === Framing.Length && x.left > (into?.length ?? 0)) {
-      throw overflow(into?.length ?? 0, x.status);
+    if (into && x.framing === Framing.Length && x.left !== into.length) {
+      throw lengthMismatch(x, `has Content-Length ${x.left}`, into.length);
     }
     if (x.framing === Framing.None || (x.framing === Framing.Length && x.left === 0)) this.#finish(x, true);
   }
@@ -476,33 +534,38 @@ class Connection {
       const upto = nl < 0 ? data.length : nl;
       x.line += data.toString('latin1', at, upto);
       at = nl < 0 ? data.length : nl + 1;
-      if (x.line.length > 4096) throw protocolError('a chunk line exceeds 4 KiB');
+      if (x.line.length > 4096) throw new HttpProtocolError('a chunk line exceeds 4 KiB');
       if (nl < 0) break;
       const line = x.line.replace(/\r$/, '');
       x.line = '';
-      if (x.chunkState === 'crlf') {
-        if (line !== '') throw protocolError('no CRLF after a chunk');
-        x.chunkState = 'size';
-      } else if (x.chunkState === 'size') {
-        const size = Number.parseInt(line.split(';')[0] ?? '', 16);
-        if (!Number.isSafeInteger(size) || size < 0) throw protocolError(`bad chunk size "${line}"`);
-        x.left = size;
-        x.chunkState = size === 0 ? 'trailer' : 'data';
-      } else if (line === '') {
-        this.#finish(x, true); // the empty line after the trailers
-      }
+      this.#chunkLine(x, line);
     }
     return data.subarray(at);
   }
 
-  /** Copies body bytes into the destination (a snippet keeps its first 4 KiB, then the reply ends). */
+  /** A chunk-size line, the CRLF after a chunk's data, or a trailer line. */
+  #chunkLine(x: Exchange, line: string): void {
+    if (x.chunkState === 'crlf') {
+      if (line !== '') throw new HttpProtocolError(`${quoted(line)} instead of the CRLF after a chunk`);
+      x.chunkState = 'size';
+    } else if (x.chunkState === 'size') {
+      x.left = chunkSize(line);
+      x.chunkState = x.left === 0 ? 'trailer' : 'data';
+    } else if (line === '') {
+      this.#finish(x, true); // the empty line after the trailers
+    }
+  }
+
+  /** Copies body bytes into the destination; a snippet keeps its first 4 KiB, then the reply ends. */
   #store(x: Exchange, piece: Buffer): void {
     const into = x.into;
     if (!into) return;
-    if (x.exact && x.stored + piece.length > into.length) throw overflow(into.length, x.status);
+    const fits = x.stored + piece.length <= into.length;
+    if (x.exact && !fits) throw lengthMismatch(x, 'sent more', into.length);
+    // the only copy of body bytes (the tests count Buffer#copy calls to prove in-place reads)
     const n = piece.copy(into, x.stored);
     this.#stored(x, n);
-    if (!x.exact && x.stored === into.length) this.#finish(x, false); // enough of an error body
+    if (!fits) this.#finish(x, false); // enough of an unwanted body: drop the rest with the connection
   }
 
   #stored(x: Exchange, n: number): void {
@@ -512,9 +575,14 @@ class Connection {
 
   /** The reply is complete (or enough of it is there): resolve; reuse the connection when `clean`. */
   #finish(x: Exchange, clean: boolean): void {
+    if (this.#x !== x) return; // already settled
     const into = x.into;
     if (x.exact && into && x.stored !== into.length) {
-      this.#fail(new IncompleteReplyError(`the reply ended after ${x.stored} of ${into.length} bytes`));
+      this.#fail(
+        x.framing === Framing.Chunked
+          ? lengthMismatch(x, `ended after ${x.stored} bytes`, into.length)
+          : new IncompleteReplyError(`the reply ended after ${x.stored} of ${into.length} bytes`),
+      );
       return;
     }
     const body = into ? into.subarray(0, x.stored) : Buffer.alloc(0);
@@ -539,7 +607,7 @@ class Connection {
     const cause = this.#failure;
     if (x.framing === undefined) {
       const code = errorCode(cause) ?? 'ECONNRESET';
-      this.#fail(new ConnectionFailure(cause?.message ?? 'socket hang up', code, cause));
+      this.#fail(new HttpConnectionError(cause?.message ?? 'socket hang up', code, cause));
     } else {
       const expected = x.exact && x.into ? ` of ${x.into.length}` : '';
       this.#fail(new IncompleteReplyError(`the reply ended after ${x.stored}${expected} bytes`, { cause }));
@@ -561,6 +629,60 @@ class Connection {
   }
 }
 
+/** A header field name (RFC 9110 `token`): no whitespace, no colon. */
+const tokenPattern = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+
+/** Reads the status line and header fields into `x`. @throws {@link HttpProtocolError} */
+function parseHead(x: Exchange, head: string): void {
+  const lines = head.split('\r\n');
+  const m = /^HTTP\/1\.([01]) (\d{3})(?: |$)/.exec(lines[0] ?? '');
+  if (!m) throw new HttpProtocolError(`not an HTTP/1.x reply: ${quoted(lines[0] ?? '')}`);
+  x.status = Number(m[2]);
+  const headers: Record<string, string> = {};
+  for (const line of lines.slice(1)) {
+    if (/^[ \t]/.test(line)) throw new HttpProtocolError(`a folded header line (obs-fold): ${quoted(line)}`);
+    const colon = line.indexOf(':');
+    const name = line.slice(0, Math.max(colon, 0));
+    if (!tokenPattern.test(name) || /[\r\n\0]/.test(line)) {
+      throw new HttpProtocolError(`bad header line ${quoted(line)}`);
+    }
+    const key = name.toLowerCase();
+    const value = line.slice(colon + 1).replace(/^[ \t]+|[ \t]+$/g, '');
+    headers[key] = headers[key] === undefined ? value : `${headers[key]}, ${value}`;
+  }
+  x.headers = headers;
+  const connection = (headers.connection ?? '').toLowerCase();
+  x.keepAlive = m[1] === '1' ? !connection.includes('close') : connection.includes('keep-alive');
+}
+
+/** How the reply's body is delimited; sets `x.left` for a Content-Length. @throws {@link HttpProtocolError} */
+function framingOf(x: Exchange): Framing {
+  const h = x.headers;
+  if (x.req.method === 'HEAD' || x.status === 204 || x.status === 304) return Framing.None;
+  if (h['transfer-encoding'] !== undefined) {
+    return /(?:^|,)\s*chunked\s*$/i.test(h['transfer-encoding']) ? Framing.Chunked : Framing.Close;
+  }
+  const length = h['content-length'];
+  if (length === undefined) return Framing.Close;
+  if (!/^\d+$/.test(length) || !Number.isSafeInteger(Number(length))) {
+    throw new HttpProtocolError(`bad Content-Length ${quoted(length)}`);
+  }
+  x.left = Number(length);
+  return Framing.Length;
+}
+
+/**
+ * The size of a chunk from its line: hex digits, then optional extensions after `;`.
+ * @throws {@link HttpProtocolError}
+ * @see https://www.rfc-editor.org/rfc/rfc9112#name-chunked-transfer-coding
+ */
+function chunkSize(line: string): number {
+  const m = /^([0-9A-Fa-f]+)(?:[ \t]*;.*)?$/.exec(line);
+  const size = m ? Number.parseInt(m[1] ?? '', 16) : Number.NaN;
+  if (!Number.isSafeInteger(size)) throw new HttpProtocolError(`bad chunk size line ${quoted(line)}`);
+  return size;
+}
+
 /** The request line and headers. */
 function requestHead(req: HttpRequest, host: string): string {
   const lines = [`${req.method} ${req.url.pathname}${req.url.search} HTTP/1.1`, `Host: ${host}`];
@@ -574,12 +696,54 @@ function requestHead(req: HttpRequest, host: string): string {
   return lines.join('\r\n');
 }
 
-function protocolError(message: string): ConnectionFailure {
-  return new ConnectionFailure(`malformed HTTP reply: ${message}`, 'HPE_INVALID_REPLY');
+/** A reply whose body does not fit the `bodyInto` buffer, naming its length headers. */
+function lengthMismatch(x: Exchange, what: string, expected: number): ReplyLengthError {
+  const range = x.headers['content-range'];
+  const about = range === undefined ? 'no Content-Range' : `Content-Range ${quoted(range)}`;
+  return new ReplyLengthError(
+    `the reply (HTTP ${x.status}, ${about}) ${what}, but ${expected} bytes were asked for`,
+    x.status,
+  );
 }
 
-function overflow(capacity: number, status: number): ApiError {
-  return new ApiError(`the server sent more than the ${capacity} bytes asked for`, status);
+/** Server bytes for an error message: quoted, control characters escaped, at most 40 characters. */
+function quoted(s: string): string {
+  return JSON.stringify(s.length > quotedChars ? `${s.slice(0, quotedChars)}…` : s);
+}
+
+/** Abort callbacks by signal, behind one listener per signal. */
+const abortWatchers = new WeakMap<AbortSignal, { callbacks: Set<() => void>; listener: () => void }>();
+
+/**
+ * Calls `onAbort` when `signal` aborts, until the returned function is called. However many
+ * requests watch one signal, it carries one listener (eleven would make Node warn of a leak).
+ */
+function watchAbort(signal: AbortSignal | undefined, onAbort: () => void): () => void {
+  if (!signal) return () => undefined;
+  let watcher = abortWatchers.get(signal);
+  if (!watcher) {
+    const callbacks = new Set<() => void>();
+    const listener = (): void => {
+      abortWatchers.delete(signal);
+      for (const f of [...callbacks]) f();
+    };
+    watcher = { callbacks, listener };
+    abortWatchers.set(signal, watcher);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const w = watcher;
+  const entry = (): void => onAbort(); // its own entry, even for a function already watching
+  w.callbacks.add(entry);
+  return () => {
+    w.callbacks.delete(entry);
+    if (w.callbacks.size > 0 || abortWatchers.get(signal) !== w) return;
+    abortWatchers.delete(signal);
+    signal.removeEventListener('abort', w.listener);
+  };
+}
+
+function asError(e: unknown): Error {
+  return e instanceof Error ? e : new Error(String(e));
 }
 
 function errorCode(e: unknown): string | undefined {
