@@ -102,6 +102,31 @@ describe('LocalStore', () => {
     await expect(iterate()).rejects.toBeInstanceOf(ExpiredError);
   });
 
+  it('keeps at most about retainedEventBytes of event bodies, however few the events', async () => {
+    const s = LocalStore.open({
+      home: mkdtempSync(path.join(tmpdir(), 'mtv-local-')),
+      pollIntervalMs: 10,
+      retainedEventBytes: 64 * 1024,
+    });
+    opened.push(s);
+    const big = 'x'.repeat(8 * 1024); // each event body ≈ 8 KiB: 64 KiB is ≈ 8 events
+    const first = await s.create(Resources.Host, {
+      ...host('h0'),
+      metadata: { ...host('h0').metadata, annotations: { big } },
+    });
+    let last: Host = first;
+    for (let i = 1; i <= 40; i++)
+      last = await s.patch<Host>(Resources.Host, 'default', 'h0', { metadata: { labels: { i: String(i) } } });
+    const resume = (rv: string) => async (): Promise<string> => {
+      for await (const e of s.watch(Resources.Host, { resourceVersion: rv })) return e.type;
+      return 'none';
+    };
+    await expect(resume(first.metadata.resourceVersion ?? '')()).rejects.toBeInstanceOf(ExpiredError);
+    // The newest ≈ 64 KiB are kept: a watcher 4 events behind resumes without relisting.
+    const recent = String(Number(last.metadata.resourceVersion) - 4);
+    await expect(resume(recent)()).resolves.toBe('MODIFIED');
+  });
+
   it('leaves nothing behind when a write is invalid', async () => {
     const s = open();
     const before = (await s.list(Resources.Host)).resourceVersion;

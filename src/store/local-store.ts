@@ -52,6 +52,15 @@ export interface LocalStoreOptions {
   pollIntervalMs?: number;
   /** How many watch events are retained for resuming watches. @default 10000 */
   retainedEvents?: number;
+  /**
+   * How many bytes of watch events (object bodies) this process keeps for resuming watches: after
+   * writing that many it drops the events older than its writes' last `retainedEventBytes`, so
+   * between 1× and 1.5× of it stays. Big objects written often (a 1,000-VM plan's status is
+   * ≈ 680 KiB) would otherwise grow the store by gigabytes before `retainedEvents` is reached.
+   * A watcher resuming from a dropped version gets ExpiredError and relists.
+   * @default 67108864 (64 MiB)
+   */
+  retainedEventBytes?: number;
 }
 
 type Row = { body: string };
@@ -102,6 +111,11 @@ export class LocalStore implements ObjectStore {
   private readonly db: Database.Database;
   private readonly pollMs: number;
   private readonly retained: number;
+  private readonly retainedBytes: number;
+  /** Event bytes this process wrote since its last byte mark. */
+  private bytesSinceMark = 0;
+  /** Revisions at which this process's event bytes crossed half of `retainedBytes` (last two). */
+  private readonly byteMarks: number[] = [];
   private readonly writes = new EventEmitter();
   private readonly closing = new AbortController();
 
@@ -110,6 +124,7 @@ export class LocalStore implements ObjectStore {
     this.db = db;
     this.pollMs = opts.pollIntervalMs ?? 100;
     this.retained = opts.retainedEvents ?? 10_000;
+    this.retainedBytes = opts.retainedEventBytes ?? 64 * 1024 * 1024;
     this.writes.setMaxListeners(0);
   }
 
@@ -196,6 +211,13 @@ export class LocalStore implements ObjectStore {
     const body = JSON.stringify(stored);
     this.db.prepare('UPDATE events SET body = ? WHERE rv = ?').run(body, rv);
     if (rv % 1000 === 0) this.db.prepare('DELETE FROM events WHERE rv <= ?').run(rv - this.retained);
+    this.bytesSinceMark += body.length;
+    if (this.bytesSinceMark >= this.retainedBytes / 2) {
+      this.bytesSinceMark = 0;
+      this.byteMarks.push(rv);
+      const cut = this.byteMarks.length > 2 ? this.byteMarks.shift() : undefined;
+      if (cut !== undefined) this.db.prepare('DELETE FROM events WHERE rv <= ?').run(cut);
+    }
     return { stored, body, rv };
   }
 
