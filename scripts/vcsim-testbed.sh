@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # vcsim-testbed.sh - govmomi's vCenter simulator (vcsim) for tests and benchmarks, built from the Go
-# module proxy: our wrapper module scripts/vcsim (main.go, go.mod, go.sum pinned to govmomi v0.56.0)
-# serves a VPX model over HTTPS on a free loopback port, with a fresh self-signed certificate and
+# module proxy: our wrapper module scripts/vcsim (main.go, fake_cbt.go; go.mod and go.sum pin govmomi
+# v0.56.0) serves a VPX model over HTTPS on a free loopback port, with a fresh self-signed certificate and
 # enforced credentials.
 #
 # Usage:
@@ -29,6 +29,9 @@
 #   --disks-per-vm N       MTV_VCSIM_DISKS_PER_VM       virtual disks per VM, added ones through the API (default 1)
 #   --nics-per-vm N        MTV_VCSIM_NICS_PER_VM        NICs per VM, added ones on the other networks in turn (default 1)
 #   --added-disk-mib N     MTV_VCSIM_ADDED_DISK_MIB     capacity of each added disk (default 64)
+#   --fake-cbt             (flag only)                  run fakeCBT, a TEST DOUBLE for Changed Block Tracking
+#                                                       (changeIds on snapshots, QueryChangedDiskAreas; see
+#                                                       vcsim/fake_cbt.go); adds the fact VCSIM_FAKE_CBT_DIR
 #   --username U           MTV_VCSIM_USERNAME           user that Login accepts (default mtv)
 #   --password P           MTV_VCSIM_PASSWORD           its password (default: random); any other credentials fail
 # VMs in total = datacenters x (standalone-hosts + clusters x max(pools, 1)) x vms-per-host, e.g. 5,000 with
@@ -49,7 +52,9 @@ SRC=$HERE/vcsim
 CACHE=${MTV_TESTBED_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/mtv-testbed}
 BIN=$CACHE/bin
 GOVMOMI_VERSION=$(sed -n 's#^[[:space:]]*require github.com/vmware/govmomi \(v[^ ]*\).*#\1#p' "$SRC/go.mod")
-SRC_HASH=$(cat "$SRC/main.go" "$SRC/go.mod" "$SRC/go.sum" | sha256sum | cut -c1-12)
+# the binary is cached by a hash of every non-test Go file of the wrapper plus go.mod and go.sum
+mapfile -t SRC_FILES < <(cd "$SRC" && printf '%s\n' *.go | grep -v '_test\.go$' | LC_ALL=C sort)
+SRC_HASH=$(cd "$SRC" && cat "${SRC_FILES[@]}" go.mod go.sum | sha256sum | cut -c1-12)
 VCSIM=$BIN/vcsim-mtv-$GOVMOMI_VERSION-$SRC_HASH
 GOVC=$BIN/govc-$GOVMOMI_VERSION
 TIMEOUT=${MTV_VCSIM_TIMEOUT:-900}

@@ -4,7 +4,8 @@
 // it over HTTPS on a loopback port with a freshly generated self-signed certificate and enforced
 // credentials, prints one KEY=value line per fact on stdout once it is listening, and runs until
 // SIGINT/SIGTERM or until its parent process exits. Then it removes the model's datastore
-// directories and the certificate it wrote. Diagnostics go to stderr.
+// directories and the certificate it wrote. Diagnostics go to stderr. With --fake-cbt it also runs
+// fakeCBT, a test double for Changed Block Tracking (fake_cbt.go).
 package main
 
 import (
@@ -45,6 +46,7 @@ type options struct {
 	hosts, vms, datastores, pools       int
 	portgroups, folders, apps           int
 	disksPerVM, nicsPerVM, diskMiB      int
+	fakeCBT                             bool
 }
 
 func parseFlags() options {
@@ -67,6 +69,7 @@ func parseFlags() options {
 	flag.IntVar(&o.disksPerVM, "disks-per-vm", 1, "virtual disks per VM (more than the model's one are added through the API)")
 	flag.IntVar(&o.nicsPerVM, "nics-per-vm", 1, "NICs per VM (added ones go to the datacenter's other networks, in turn)")
 	flag.IntVar(&o.diskMiB, "added-disk-mib", 64, "capacity of each added disk in MiB")
+	flag.BoolVar(&o.fakeCBT, "fake-cbt", false, "TEST DOUBLE for Changed Block Tracking: snapshots of VMs with change tracking on get changeIds, and QueryChangedDiskAreas answers from the disks' bytes (see fake_cbt.go)")
 	flag.Parse()
 	return o
 }
@@ -107,6 +110,14 @@ func run(o options) error {
 		defer m.Remove()
 	}
 	log.Printf("model created in %s", time.Since(started).Round(time.Millisecond))
+	fakeCBTDir := ""
+	if o.fakeCBT {
+		fakeCBTDir = filepath.Join(dir, "fake-cbt")
+		if err := installFakeCBT(m, fakeCBTDir); err != nil {
+			return fmt.Errorf("installing the fake CBT double: %w", err)
+		}
+		log.Printf("fake CBT (a test double) on; snapshot copies in %s", fakeCBTDir)
+	}
 
 	cert, err := selfSignedCert()
 	if err != nil {
@@ -127,7 +138,7 @@ func run(o options) error {
 		log.Printf("devices added in %s", time.Since(started).Round(time.Millisecond))
 	}
 
-	printFacts(m, s, o, caFile, cert.Certificate[0])
+	printFacts(m, s, o, caFile, fakeCBTDir, cert.Certificate[0])
 	log.Printf("listening on %s after %s", s.URL.Host, time.Since(started).Round(time.Millisecond))
 	waitForStop()
 	closeWithin(s, 5*time.Second)
@@ -225,7 +236,7 @@ func addVMDevices(ctx context.Context, vm *object.VirtualMachine, nets []object.
 	return nil
 }
 
-func printFacts(m *simulator.Model, s *simulator.Server, o options, caFile string, der []byte) {
+func printFacts(m *simulator.Model, s *simulator.Server, o options, caFile, fakeCBTDir string, der []byte) {
 	u := *s.URL
 	u.User = nil
 	count := m.Count()
@@ -241,6 +252,9 @@ func printFacts(m *simulator.Model, s *simulator.Server, o options, caFile strin
 		{"VCSIM_HOSTS", fmt.Sprint(count.Host)},
 		{"VCSIM_VMS", fmt.Sprint(count.Machine)},
 		{"VCSIM_DATASTORES", fmt.Sprint(count.Datastore)},
+	}
+	if fakeCBTDir != "" {
+		facts = append(facts, [2]string{"VCSIM_FAKE_CBT_DIR", fakeCBTDir})
 	}
 	var b strings.Builder
 	for _, f := range facts {

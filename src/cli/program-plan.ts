@@ -119,15 +119,59 @@ export function declareStart(program: Command, act: Act): void {
     .aliases(['plans'])
     .argument('[names...]')
     .option('-M, --name <names>', 'names (comma-separated)', collect)
+    .option('--cutover <time>', 'warm plans: when to cut over, RFC 3339 (default: one hour from now)')
     .description('Start plans: creates a Migration for each Ready plan');
   boolOption(p, '--all', 'start every Ready plan in the namespace')
-    .addHelpText('after', examples('mtv start plan web', 'mtv start plans --all', 'mtv get plan web -w'))
+    .addHelpText(
+      'after',
+      examples(
+        'mtv start plan web',
+        'mtv start plans --all',
+        'mtv start plan web-warm --cutover 2026-11-22T22:00:00Z',
+        'mtv get plan web -w',
+      ),
+    )
     .action(
       act(
         () => import('./commands/start.js'),
         (args, o) => ({
           names: manyNames(args, o.name as string[] | undefined),
           all: bool(o, 'all') ?? false,
+          ...(str(o, 'cutover') ? { cutover: str(o, 'cutover') } : {}),
+        }),
+      ),
+    );
+}
+
+/** Declares `cutover plan`. */
+export function declareCutover(program: Command, act: Act): void {
+  const p = program
+    .command('cutover')
+    .description('Cut over running warm migrations')
+    .command('plan')
+    .aliases(['plans'])
+    .argument('[names...]')
+    .option('-M, --name <names>', 'names (comma-separated)', collect)
+    .option('--cutover <time>', 'when, RFC 3339 (default: now)')
+    .description(
+      'Set when running warm plans cut over: sources power off, last changes copy, VMs are created',
+    );
+  boolOption(p, '--all', 'every running warm plan in the namespace')
+    .addHelpText(
+      'after',
+      examples(
+        'mtv cutover plan web',
+        'mtv cutover plan web --cutover 2026-11-22T22:00:00Z',
+        'mtv cutover plans --all',
+      ),
+    )
+    .action(
+      act(
+        () => import('./commands/cutover.js'),
+        (args, o) => ({
+          names: manyNames(args, o.name as string[] | undefined),
+          all: bool(o, 'all') ?? false,
+          ...(str(o, 'cutover') ? { cutover: str(o, 'cutover') } : {}),
         }),
       ),
     );

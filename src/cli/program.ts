@@ -10,6 +10,7 @@ import { inventoryResources } from './resources/inventory.js';
 import {
   declareArchive,
   declareCancel,
+  declareCutover,
   declareCreatePlan,
   declarePatchPlan,
   declarePatchPlanVm,
@@ -261,6 +262,7 @@ export function buildProgram(name: string, hooks: ProgramHooks): Command {
   declareArchive(program, act);
   declareStart(program, act);
   declareCancel(program, act);
+  declareCutover(program, act);
   declareVersionAndCompletion(program, hooks);
   declareController(program, hooks);
   declareInventory(program, hooks);
@@ -451,6 +453,12 @@ function declareTransfer(program: Command, hooks: ProgramHooks): void {
     .requiredOption('--target <path>', 'raw image file or block device to write')
     .requiredOption('--checkpoint <path>', 'checkpoint file (resume after interruption)')
     .option('--result <path>', 'write the result JSON here (e.g. /dev/termination-log)')
+    .option('--round <n>', 'warm migration: the precopy round (1 = the full copy)')
+    .option('--vm <id>', 'warm delta round: the VM (moRef id)')
+    .option('--snapshot <id>', 'warm delta round: the round’s snapshot (moRef id)')
+    .option('--disk-key <key>', 'warm delta round: the disk’s device key')
+    .option('--change-id <id>', 'warm delta round: the disk’s changeId at the previous round')
+    .option('--capacity <bytes>', 'warm delta round: the disk’s capacity')
     .action(async (_o: unknown, cmd: Command) => {
       const o = cmd.opts();
       const { run } = await import('./commands/transfer.js');
@@ -463,6 +471,12 @@ function declareTransfer(program: Command, hooks: ProgramHooks): void {
           target: str(o, 'target') ?? '',
           checkpoint: str(o, 'checkpoint') ?? '',
           ...(str(o, 'result') ? { result: str(o, 'result') } : {}),
+          ...(str(o, 'round') ? { round: str(o, 'round') } : {}),
+          ...(str(o, 'vm') ? { vm: str(o, 'vm') } : {}),
+          ...(str(o, 'snapshot') ? { snapshot: str(o, 'snapshot') } : {}),
+          ...(str(o, 'diskKey') ? { diskKey: str(o, 'diskKey') } : {}),
+          ...(str(o, 'changeId') ? { changeId: str(o, 'changeId') } : {}),
+          ...(str(o, 'capacity') ? { capacity: str(o, 'capacity') } : {}),
           write: (line) => hooks.output.writeOut(line),
         }),
       );

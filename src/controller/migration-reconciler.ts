@@ -10,7 +10,6 @@
  */
 import {
   Category,
-  ConflictError,
   NotFoundError,
   Resources,
   type Condition,
@@ -19,6 +18,7 @@ import {
   type Migration,
   type NetworkMap,
   type Plan,
+  type PlanVM,
   type Provider,
   type PlanStatus,
   type StorageMap,
@@ -26,6 +26,8 @@ import {
   type HookRef,
   type Step,
   type VMStatus,
+  type Warm,
+  planMigrationType,
 } from '../api/index.js';
 import path from 'node:path';
 import {
@@ -35,9 +37,11 @@ import {
   targetNamespace,
   targetVmName,
   type ColdPhase,
+  type CopiedDisk,
   type HookStep,
   type VmTarget,
 } from '../executor/cold-vm.js';
+import { removePrecopySnapshots, runWarmVm, WarmPhases, type WarmPhase } from '../executor/warm-vm.js';
 import { KubeTarget, type TransferExecutor } from '../executor/kube-target.js';
 import { LocalTarget } from '../executor/local-target.js';
 import type { TransferJobSettings } from '../executor/transfer-job.js';
@@ -53,6 +57,7 @@ import type { Logger } from './log.js';
 import { providerAt } from './map-reconciler.js';
 import { errorText, type Reconciler } from './manager.js';
 import { schedule } from './scheduler.js';
+import { StatusBatcher } from './status-batcher.js';
 import type { InventoryAccess } from './target-facts.js';
 import type { HandlerResult } from './work-queue.js';
 
@@ -71,6 +76,8 @@ export interface MigrationReconcilerOptions {
   executor?: TransferExecutor;
   /** Cluster mode, Job executor: the transfer image and service account. */
   transferJob?: TransferJobSettings;
+  /** Warm: time from the end of one precopy to the next, ms. @default 3600000 (Forklift's 60 minutes) */
+  precopyIntervalMs?: number;
 }
 
 const MiB = 1024 * 1024;
@@ -90,9 +97,12 @@ export class MigrationReconciler implements Reconciler {
   readonly type = Resources.Migration;
   private readonly o: MigrationReconcilerOptions;
   private readonly runners = new Map<string, { done: Promise<void>; cancel: AbortController }>();
+  /** The one writer of plans' statuses (see {@link updatePlan}). */
+  readonly planStatus: StatusBatcher<PlanStatus, Plan>;
 
   constructor(options: MigrationReconcilerOptions) {
     this.o = options;
+    this.planStatus = new StatusBatcher<PlanStatus, Plan>(options.store, Resources.Plan);
   }
 
   async stop(): Promise<void> {
@@ -138,7 +148,7 @@ export class MigrationReconciler implements Reconciler {
       if (!canceled.has(v.id ?? '') || v.phase === 'Completed') continue;
       const running = this.runners.get(key(v.id ?? ''));
       if (running) running.cancel.abort();
-      else await this.markCanceled(plan, v, source);
+      else await this.markCanceled(plan, v, source, m);
     }
     const decision = schedule(
       vms.map((v) => ({
@@ -189,7 +199,7 @@ export class MigrationReconciler implements Reconciler {
         id: vm.id ?? '',
         phase: 'Started',
         started: now(),
-        pipeline: initialPipeline(vm.hooks ?? []),
+        pipeline: initialPipeline(vm.hooks ?? [], planMigrationType(plan.spec) === 'warm'),
       };
     });
     const started = now();
@@ -273,9 +283,6 @@ export class MigrationReconciler implements Reconciler {
     let lastProgress = 0;
     // The source's power state before the migration, as recorded (a failure restores it).
     let recordedPower = status.restorePowerState;
-    const from: ColdPhase = (ColdPhases as readonly string[]).includes(status.phase)
-      ? (status.phase as ColdPhase)
-      : 'PreHook';
     const migrationUid = m.metadata.uid;
     const target = this.target(plan, vm, migrationUid);
     const source = await providerAt(this.o.store, plan.spec.provider.source, ns);
@@ -284,16 +291,10 @@ export class MigrationReconciler implements Reconciler {
       const connection = await readConnection(this.o.store, source);
       const maps = await this.destinations(plan, source);
       const planVM = plan.spec.vms.find((v) => v.id === vm.id) ?? { id: vm.id, name: vm.name };
-      const hooks: Partial<Record<HookStep, Hook>> = {};
-      for (const h of planVM.hooks ?? [])
-        if (h.step === 'PreHook' || h.step === 'PostHook')
-          hooks[h.step] = await this.o.store.get<Hook>(
-            Resources.Hook,
-            h.hook.namespace || ns,
-            h.hook.name ?? '',
-          );
-      this.o.log.info({ plan: planName, vm: vm.name, from }, 'migrating VM');
-      const result = await runColdVm({
+      const hooks = await this.hooksOf(planVM, ns);
+      const warm = planMigrationType(plan.spec) === 'warm';
+      this.o.log.info({ plan: planName, vm: vm.name, from: status.phase, warm }, 'migrating VM');
+      const common = {
         connection,
         vm,
         datacenterPath,
@@ -303,32 +304,45 @@ export class MigrationReconciler implements Reconciler {
         ...maps,
         target,
         hooks,
-        from,
         ...(status.restorePowerState ? { restorePowerState: status.restorePowerState } : {}),
         signal,
-        onPhase: (phase, facts) =>
-          update((v) => {
-            v.phase = phase;
-            if (facts.restorePowerState) {
-              v.restorePowerState = facts.restorePowerState;
-              recordedPower = facts.restorePowerState;
-            }
-            advancePipeline(v, phase);
-          }).then(() => undefined),
-        onDiskProgress: (key, p) => {
+        onDiskProgress: (key: number, p: TransferProgress) => {
           if (Date.now() - lastProgress < 1000 && p.bytesDone < p.bytesTotal) return;
           lastProgress = Date.now();
           void update((v) => setDiskProgress(v, key, p)).catch(() => undefined);
         },
-      });
+      };
+      const onPhase = (phase: string, facts: { restorePowerState?: string; warm?: Warm }) =>
+        update((v) => {
+          v.phase = phase;
+          if (facts.restorePowerState) {
+            v.restorePowerState = facts.restorePowerState;
+            recordedPower = facts.restorePowerState;
+          }
+          if (facts.warm) v.warm = structuredClone(facts.warm);
+          advancePipeline(v, phase);
+        }).then(() => undefined);
+      const result = warm
+        ? await runWarmVm({
+            ...common,
+            from: (WarmPhases as readonly string[]).includes(status.phase)
+              ? (status.phase as WarmPhase)
+              : 'PreHook',
+            ...(status.warm ? { warm: status.warm } : {}),
+            precopyIntervalMs: this.o.precopyIntervalMs ?? 3_600_000,
+            cutover: () => this.cutoverOf(m, vm.id),
+            onPhase,
+            onCopied: (_round, disks) => update((v) => recordCopies(v, disks)).then(() => undefined),
+          })
+        : await runColdVm({
+            ...common,
+            from: (ColdPhases as readonly string[]).includes(status.phase)
+              ? (status.phase as ColdPhase)
+              : 'PreHook',
+            onPhase,
+          });
       await update((v) => {
-        for (const d of result.disks)
-          setDiskProgress(
-            v,
-            d.key,
-            { bytesDone: d.bytes, bytesTotal: d.bytes, throughputMiBps: d.throughputMiBps },
-            { sha256: d.sha256, resumedFrom: d.resumedFrom },
-          );
+        recordCopies(v, result.disks);
         v.phase = 'Completed';
         v.completed = now();
         v.conditions = [
@@ -347,11 +361,12 @@ export class MigrationReconciler implements Reconciler {
         const current = (
           await this.o.store.get<Plan>(Resources.Plan, ns, planName)
         ).status?.migration?.vms?.find((x) => x.id === vm.id);
-        await this.markCanceled(plan, current ?? status, source).catch(() => undefined);
+        await this.markCanceled(plan, current ?? status, source, m).catch(() => undefined);
         return;
       }
       const message = errorText(e);
       this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
+      if (source) await this.removeSnapshots(m, plan, source, vm);
       if (source && recordedPower === 'On') await this.restore(source, vm).catch(() => undefined);
       const planVM = plan.spec.vms.find((x) => x.id === vm.id);
       if (planVM?.deleteVmOnFailMigration ?? plan.spec.deleteVmOnFailMigration) {
@@ -389,12 +404,18 @@ export class MigrationReconciler implements Reconciler {
   }
 
   /**
-   * Cancels a VM: restores the source's power state, removes its partial target (volumes,
-   * checkpoints, manifest), and marks it Completed + Canceled.
+   * Cancels a VM: removes its warm precopy snapshots, restores the source's power state, removes
+   * its partial target (volumes, checkpoints, manifest), and marks it Completed + Canceled.
    */
-  private async markCanceled(plan: Plan, v: VMStatus, source: Provider | undefined): Promise<void> {
+  private async markCanceled(
+    plan: Plan,
+    v: VMStatus,
+    source: Provider | undefined,
+    m: Migration,
+  ): Promise<void> {
     const db = this.o.inventory.of(source);
     const vm = db?.get('VM', v.id ?? '') as unknown as VM | undefined;
+    if (source && vm) await this.removeSnapshots(m, plan, source, vm);
     if (source && vm && v.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
     if (vm) {
       const maps = source ? await this.destinations(plan, source) : { storage: {} };
@@ -426,6 +447,51 @@ export class MigrationReconciler implements Reconciler {
       diskWork({ vm, plan, planVM, storage }),
       targetVmName({ vm, planVM }),
     );
+  }
+
+  /** The VM's hooks, resolved to Hook objects by step. */
+  private async hooksOf(planVM: PlanVM, ns: string): Promise<Partial<Record<HookStep, Hook>>> {
+    const hooks: Partial<Record<HookStep, Hook>> = {};
+    for (const h of planVM.hooks ?? [])
+      if (h.step === 'PreHook' || h.step === 'PostHook')
+        hooks[h.step] = await this.o.store.get<Hook>(
+          Resources.Hook,
+          h.hook.namespace || ns,
+          h.hook.name ?? '',
+        );
+    return hooks;
+  }
+
+  /** Warm: removes the precopy snapshots this migration took of the VM (none for a cold plan). */
+  private async removeSnapshots(m: Migration, plan: Plan, source: Provider, vm: VM): Promise<void> {
+    if (planMigrationType(plan.spec) !== 'warm') return;
+    try {
+      const client = await connectVsphere(await readConnection(this.o.store, source));
+      try {
+        await removePrecopySnapshots(
+          client,
+          { type: 'VirtualMachine', value: vm.id },
+          m.metadata.uid ?? plan.metadata.uid ?? plan.metadata.name ?? '',
+        );
+      } finally {
+        await client.close();
+      }
+    } catch (e: unknown) {
+      this.o.log.warn(
+        { plan: plan.metadata.name, vm: vm.name, err: errorText(e) },
+        'could not remove the precopy snapshots; remove them in vSphere',
+      );
+    }
+  }
+
+  /** When a VM of the migration cuts over: its `vmCutover`, else the Migration's `cutover` (read fresh). */
+  private async cutoverOf(m: Migration, vmId: string): Promise<Date | undefined> {
+    const fresh = await this.o.store
+      .get<Migration>(Resources.Migration, m.metadata.namespace ?? '', m.metadata.name ?? '')
+      .catch(() => m);
+    const text = fresh.spec.vmCutover?.find((c) => c.id === vmId)?.cutover ?? fresh.spec.cutover;
+    const at = text ? new Date(text) : undefined;
+    return at && !Number.isNaN(at.getTime()) ? at : undefined;
   }
 
   private async restore(source: Provider, vm: VM): Promise<void> {
@@ -518,19 +584,12 @@ export class MigrationReconciler implements Reconciler {
     });
   }
 
-  /** Read-modify-write of the plan's status, retried on conflicts (several runners write it). */
-  private async updatePlan(ns: string, name: string, mutate: (s: PlanStatus) => void): Promise<Plan> {
-    for (let attempt = 1; ; attempt++) {
-      const plan = await this.o.store.get<Plan>(Resources.Plan, ns, name);
-      const status: PlanStatus = structuredClone(plan.status ?? {});
-      mutate(status);
-      try {
-        return await this.o.store.updateStatus<Plan>(Resources.Plan, { ...plan, status });
-      } catch (e: unknown) {
-        if (!(e instanceof ConflictError) || attempt >= 20) throw e;
-        await new Promise((r) => setTimeout(r, Math.random() * 25 * attempt));
-      }
-    }
+  /**
+   * Read-modify-write of the plan's status. Every runner of the plan writes through one
+   * {@link StatusBatcher}, so concurrent phase and progress updates become one write.
+   */
+  private updatePlan(ns: string, name: string, mutate: (s: PlanStatus) => void): Promise<Plan> {
+    return this.planStatus.update(ns, name, mutate);
   }
 }
 
@@ -544,10 +603,10 @@ function ref(r: { name?: string; namespace?: string }): {
 }
 
 /**
- * Forklift's pipeline of a cold VM: [PreHook], Initialize, DiskTransfer (MiB; a task per disk),
- * VirtualMachineCreation, [PostHook].
+ * Forklift's pipeline of a VM: [PreHook], Initialize, DiskTransfer (MiB; a task per disk),
+ * Cutover (warm only: "Finalize disk transfer."), VirtualMachineCreation, [PostHook].
  */
-function initialPipeline(hooks: readonly HookRef[]): Step[] {
+function initialPipeline(hooks: readonly HookRef[], warm: boolean): Step[] {
   const has = (step: string) => hooks.some((h) => h.step === step);
   return [
     ...(has('PreHook')
@@ -555,6 +614,9 @@ function initialPipeline(hooks: readonly HookRef[]): Step[] {
       : []),
     { name: 'Initialize', description: 'Initialize migration.', progress: { completed: 0, total: 1 } },
     { name: 'DiskTransfer', description: 'Transfer disks.', progress: { completed: 0, total: 0 }, tasks: [] },
+    ...(warm
+      ? [{ name: 'Cutover', description: 'Finalize disk transfer.', progress: { completed: 0, total: 1 } }]
+      : []),
     { name: 'VirtualMachineCreation', description: 'Create VM.', progress: { completed: 0, total: 1 } },
     ...(has('PostHook')
       ? [{ name: 'PostHook', description: 'Run post-migration hook.', progress: { completed: 0, total: 1 } }]
@@ -562,7 +624,8 @@ function initialPipeline(hooks: readonly HookRef[]): Step[] {
   ];
 }
 
-const phaseStep: Readonly<Record<ColdPhase, string>> = {
+/** The pipeline step of each phase (Forklift's `Step()` of its itineraries). */
+const phaseStep: Readonly<Record<ColdPhase | WarmPhase, string>> = {
   PreHook: 'PreHook',
   PostHook: 'PostHook',
   StorePowerState: 'Initialize',
@@ -571,11 +634,30 @@ const phaseStep: Readonly<Record<ColdPhase, string>> = {
   CopyDisks: 'DiskTransfer',
   CreateVM: 'VirtualMachineCreation',
   Completed: '',
+  CreateInitialSnapshot: 'Initialize',
+  StoreInitialSnapshotDeltas: 'Initialize',
+  CopyingPaused: 'DiskTransfer',
+  RemovePreviousSnapshot: 'DiskTransfer',
+  CreateSnapshot: 'DiskTransfer',
+  StoreSnapshotDeltas: 'DiskTransfer',
+  AddCheckpoint: 'DiskTransfer',
+  RemovePenultimateSnapshot: 'Cutover',
+  CreateFinalSnapshot: 'Cutover',
+  AddFinalCheckpoint: 'Cutover',
+  Finalize: 'Cutover',
+  RemoveFinalSnapshot: 'Cutover',
 };
 
+/** Warm phases of the Cutover step that share a name with cold Initialize phases. */
+const warmCutoverPhases = new Set(['StorePowerState', 'PowerOffSource']);
+
 /** Marks the phase's step running and every earlier step completed. */
-function advancePipeline(v: VMStatus, phase: ColdPhase): void {
-  const step = phaseStep[phase];
+function advancePipeline(v: VMStatus, phase: string): void {
+  const warm = v.pipeline.some((s) => s.name === 'Cutover');
+  const step =
+    warm && warmCutoverPhases.has(phase)
+      ? 'Cutover'
+      : ((phaseStep as Readonly<Record<string, string | undefined>>)[phase] ?? '');
   let reached = false;
   for (const s of [...v.pipeline].reverse()) {
     if (s.name === step) {
@@ -602,7 +684,20 @@ export const TaskAnnotation = {
   Throughput: 'mtv.konveyor.io/throughput-mibps',
   /** Seconds left, while copying. */
   Eta: 'mtv.konveyor.io/eta-seconds',
+  /** Bytes the last copy read from the source (a warm precopy round: only what changed). */
+  CopiedBytes: 'mtv.konveyor.io/copied-bytes',
 } as const;
+
+/** Records finished copies (a cold copy, or a warm precopy round): each disk's size, rate and sha256. */
+function recordCopies(v: VMStatus, disks: readonly CopiedDisk[]): void {
+  for (const d of disks)
+    setDiskProgress(
+      v,
+      d.key,
+      { bytesDone: d.bytes, bytesTotal: d.bytes, throughputMiBps: d.throughputMiBps },
+      { sha256: d.sha256, resumedFrom: d.resumedFrom, copiedBytes: d.copiedBytes },
+    );
+}
 
 /** Records one disk's copy progress (MiB, rate, ETA) and, when done, its sha256. */
 function setDiskProgress(
@@ -611,7 +706,7 @@ function setDiskProgress(
   p: Pick<TransferProgress, 'bytesDone' | 'bytesTotal' | 'throughputMiBps'> & {
     etaSeconds?: number | undefined;
   },
-  done?: { sha256: string; resumedFrom: number },
+  done?: { sha256: string; resumedFrom: number; copiedBytes?: number },
 ): void {
   const step = v.pipeline.find((s) => s.name === 'DiskTransfer');
   if (!step) return;
@@ -635,6 +730,8 @@ function setDiskProgress(
     task.phase = 'Completed';
     // A copy that continued from a checkpoint (after a restart) says from where, in bytes.
     if (done.resumedFrom) annotations[TaskAnnotation.ResumedFrom] = String(done.resumedFrom);
+    else delete annotations[TaskAnnotation.ResumedFrom];
+    if (done.copiedBytes !== undefined) annotations[TaskAnnotation.CopiedBytes] = String(done.copiedBytes);
   } else task.phase = 'Running';
   task.annotations = annotations;
   step.progress = step.tasks.reduce(

@@ -21,6 +21,8 @@ import type { VSphereClient } from '../providers/vsphere/client.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
 import type { Disk, VM } from '../providers/vsphere/model.js';
 import { powerOffSource } from '../providers/vsphere/power.js';
+import type { MoRef } from '../providers/vsphere/values.js';
+import type { CopyDiskInput } from './disk-copy.js';
 import type { TransferProgress } from '../transfer/progress.js';
 
 /** Phases this runner executes, in order (Forklift's cold names). */
@@ -56,6 +58,49 @@ export interface CopyContext {
   client: VSphereClient;
   signal?: AbortSignal;
   onDiskProgress?: (diskKey: number, progress: TransferProgress) => void;
+  /** A warm migration's precopy round; absent for a cold copy. */
+  precopy?: PrecopyRound;
+}
+
+/** A warm migration's precopy round, as the disk copies need it. */
+export interface PrecopyRound {
+  /** 1 for the first round (a full copy), then 2, 3, … (deltas), the final one included. */
+  round: number;
+  vm: MoRef;
+  /** The round's snapshot. */
+  snapshot: MoRef;
+  /** Each disk's descriptor to read, by device key: the snapshot's base file. */
+  files: Readonly<Record<number, string>>;
+  /** Each disk's `changeId` at the previous round's snapshot, by device key; absent in round 1. */
+  previous?: Readonly<Record<number, string>>;
+}
+
+/**
+ * What to copy for a disk in this context: its file, and for a delta round what changed.
+ * @throws Error when a delta round has no previous change id for the disk
+ */
+export function diskCopyInput(
+  d: DiskWork,
+  context: Pick<CopyContext, 'precopy'>,
+): Pick<CopyDiskInput, 'file' | 'delta' | 'round'> {
+  const p = context.precopy;
+  if (!p) return { file: d.disk.file };
+  const file = p.files[d.disk.key] ?? d.disk.file;
+  if (!p.previous) return { file, round: p.round };
+  const changeId = p.previous[d.disk.key];
+  if (!changeId)
+    throw new Error(`disk ${d.disk.file} has no change id from the previous precopy (was CBT turned off?)`);
+  return {
+    file,
+    round: p.round,
+    delta: {
+      vm: p.vm,
+      snapshot: p.snapshot,
+      deviceKey: d.disk.key,
+      changeId,
+      capacityBytes: d.disk.capacity,
+    },
+  };
 }
 
 /** A copied disk. */
@@ -70,6 +115,8 @@ export interface CopiedDisk {
   sparseBytes: number;
   /** Where this run resumed the copy: 0 for a fresh copy, `bytes` when it was already complete. */
   resumedFrom: number;
+  /** Bytes this run read from the source (a warm delta round: the changed areas only). */
+  copiedBytes: number;
   /** Mean rate of this run's copy in MiB/s (0 when nothing was copied). */
   throughputMiBps: number;
 }
@@ -200,6 +247,30 @@ export function diskClaims(disks: readonly DiskWork[], namespace: string): Persi
 }
 
 /**
+ * CreateVM: builds the VirtualMachine for the disks' claims and has the target create it (or find
+ * the one an earlier run created).
+ * @returns where it is: a manifest path, or `namespace/name` in a cluster
+ */
+export async function createTargetVm(
+  input: Pick<ColdVmInput, 'vm' | 'plan' | 'planVM' | 'networks' | 'migrationUid' | 'target'>,
+  disks: readonly DiskWork[],
+  claims: readonly PersistentVolumeClaim[],
+  restorePowerState: string,
+): Promise<string> {
+  const vm: VirtualMachine = buildTargetVirtualMachine({
+    vm: input.vm,
+    plan: input.plan,
+    planVM: input.planVM,
+    networks: input.networks,
+    claims: Object.fromEntries(disks.map((d) => [d.disk.key, d.name])),
+    name: targetVmName(input),
+    restorePowerState,
+    ...(input.migrationUid ? { migrationUid: input.migrationUid } : {}),
+  });
+  return input.target.createVm(claims, vm);
+}
+
+/**
  * Runs the VM's remaining phases.
  * @throws vSphere, transfer, target and builder errors (the reconciler records them on the VM and fails it)
  */
@@ -245,18 +316,8 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
       ...(input.onDiskProgress ? { onDiskProgress: input.onDiskProgress } : {}),
     });
     if (reached('CreateVM')) await input.onPhase?.('CreateVM', { restorePowerState });
-    const vm: VirtualMachine = buildTargetVirtualMachine({
-      vm: input.vm,
-      plan: input.plan,
-      planVM: input.planVM,
-      networks: input.networks,
-      claims: Object.fromEntries(disks.map((d) => [d.disk.key, d.name])),
-      name: targetVmName(input),
-      restorePowerState,
-      ...(input.migrationUid ? { migrationUid: input.migrationUid } : {}),
-    });
     // Idempotent: a run resumed at PostHook finds the VirtualMachine it created.
-    const vmLocation = await input.target.createVm(claims, vm);
+    const vmLocation = await createTargetVm(input, disks, claims, restorePowerState);
     await hook('PostHook');
     await input.onPhase?.('Completed', { restorePowerState });
     return { restorePowerState, disks: copied, vmLocation };

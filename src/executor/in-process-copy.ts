@@ -3,13 +3,13 @@
  * disk into a raw image file with its checkpoint beside it (`<file>.checkpoint.json`), so a rerun
  * resumes a partial copy and returns at once for a finished one. The local target and the
  * cluster target's in-process executor both use it; a transfer Job's pod runs the same
- * `copyVmdk` (see `transfer-job.ts`).
+ * `copyDisk` (see `transfer-job.ts`). A warm precopy round after the first copies only what changed.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatastoreReader } from '../transfer/datastore-reader.js';
-import { copyVmdk } from '../transfer/vmdk-copy.js';
-import type { CopiedDisk, CopyContext, DiskWork } from './cold-vm.js';
+import { diskCopyInput, type CopiedDisk, type CopyContext, type DiskWork } from './cold-vm.js';
+import { copyDisk } from './disk-copy.js';
 
 const MiB = 1024 * 1024;
 
@@ -35,8 +35,10 @@ export async function copyDisksInProcess(
     for (const d of disks) {
       const file = imageOf(d);
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      const r = await copyVmdk(reader, d.disk.file, file, {
-        checkpointPath: `${file}.checkpoint.json`,
+      const r = await copyDisk(context.client, reader, {
+        ...diskCopyInput(d, context),
+        target: file,
+        checkpoint: `${file}.checkpoint.json`,
         ...(context.signal ? { signal: context.signal } : {}),
         onProgress: (p) => context.onDiskProgress?.(d.disk.key, p),
       });
@@ -48,6 +50,7 @@ export async function copyDisksInProcess(
         bytes: r.bytes,
         sparseBytes: r.sparseBytes,
         resumedFrom: r.resumedFrom,
+        copiedBytes: r.copiedBytes,
         throughputMiBps: r.durationMs > 0 ? r.copiedBytes / MiB / (r.durationMs / 1000) : 0,
       });
     }

@@ -23,7 +23,15 @@ import {
 import type { PersistentVolumeClaim, VirtualMachine } from '../planner/kubevirt-types.js';
 import type { ObjectStore } from '../store/index.js';
 import type { TransferProgress } from '../transfer/progress.js';
-import type { CopiedDisk, CopyContext, DiskWork, HookContext, HookStep, VmTarget } from './cold-vm.js';
+import {
+  diskCopyInput,
+  type CopiedDisk,
+  type CopyContext,
+  type DiskWork,
+  type HookContext,
+  type HookStep,
+  type VmTarget,
+} from './cold-vm.js';
 import { buildHookObjects, hookJobName, type ConfigMap } from './hook-job.js';
 import { copyDisksInProcess } from './in-process-copy.js';
 import {
@@ -134,7 +142,7 @@ export class KubeTarget implements VmTarget {
   async copyDisks(disks: readonly DiskWork[], context: CopyContext): Promise<CopiedDisk[]> {
     const done = new Map<number, CopiedDisk>();
     for (const d of disks) {
-      const recorded = await this.recorded(d);
+      const recorded = await this.recorded(d, context.precopy?.round);
       if (recorded) done.set(d.disk.key, recorded);
     }
     const todo = disks.filter((d) => !done.has(d.disk.key));
@@ -144,7 +152,7 @@ export class KubeTarget implements VmTarget {
           ? await copyDisksInProcess(todo, context, (d) => this.imagePath(d.name))
           : await this.copyWithJobs(todo, context);
       for (const c of copied) {
-        await this.record(c);
+        await this.record(c, context.precopy?.round);
         done.set(c.key, c);
       }
     }
@@ -191,7 +199,12 @@ export class KubeTarget implements VmTarget {
       await gone(Resources.ConfigMap, hookName);
     }
     await gone(Resources.VirtualMachine, vmName);
-    for (const d of disks) await gone(Resources.Job, transferJobName(d.name));
+    // Every round's transfer Jobs (a warm migration has one per disk and precopy round).
+    const jobs = await this.o.store.list<Job>(Resources.Job, {
+      namespace: this.o.namespace,
+      labelSelector: `mtv.konveyor.io/transfer=disk,plan=${this.o.labels.plan ?? ''},vmID=${this.o.labels.vmID ?? ''}`,
+    });
+    for (const j of jobs.items) await gone(Resources.Job, j.metadata.name ?? '');
     await gone(Resources.Secret, this.secretName());
     for (const d of disks) await gone(Resources.PersistentVolumeClaim, d.name);
   }
@@ -242,8 +255,8 @@ export class KubeTarget implements VmTarget {
     return transferSecretName(this.o.labels.plan ?? '', this.o.labels.vmID ?? '');
   }
 
-  /** A disk's result recorded on its claim by an earlier run. */
-  private async recorded(d: DiskWork): Promise<CopiedDisk | undefined> {
+  /** A disk's result recorded on its claim by an earlier run (of this precopy round, when warm). */
+  private async recorded(d: DiskWork, round: number | undefined): Promise<CopiedDisk | undefined> {
     const pvc = await this.o.store.get<PersistentVolumeClaim>(
       Resources.PersistentVolumeClaim,
       this.o.namespace,
@@ -252,6 +265,7 @@ export class KubeTarget implements VmTarget {
     const text = pvc.metadata.annotations?.[TransferResultAnnotation];
     if (!text) return undefined;
     const r = JSON.parse(text) as TransferResult;
+    if (r.round !== round) return undefined;
     return {
       key: d.disk.key,
       claim: d.name,
@@ -260,18 +274,20 @@ export class KubeTarget implements VmTarget {
       bytes: r.bytes,
       sparseBytes: r.sparseBytes,
       resumedFrom: r.bytes,
+      copiedBytes: 0,
       throughputMiBps: 0,
     };
   }
 
-  /** Records a finished disk on its claim. */
-  private async record(c: CopiedDisk): Promise<void> {
+  /** Records a finished disk on its claim (with its warm precopy round). */
+  private async record(c: CopiedDisk, round: number | undefined): Promise<void> {
     const result: TransferResult = {
+      ...(round !== undefined ? { round } : {}),
       sha256: c.sha256,
       bytes: c.bytes,
       sparseBytes: c.sparseBytes,
       resumedFrom: c.resumedFrom,
-      copiedBytes: c.bytes - c.resumedFrom,
+      copiedBytes: c.copiedBytes,
       durationMs: c.throughputMiBps > 0 ? ((c.bytes - c.resumedFrom) / MiB / c.throughputMiBps) * 1000 : 0,
     };
     await this.o.store.patch(Resources.PersistentVolumeClaim, this.o.namespace, c.claim, {
@@ -301,6 +317,7 @@ export class KubeTarget implements VmTarget {
           datacenterPath: context.datacenterPath,
           secretName,
           settings,
+          ...(context.precopy ? { precopy: diskCopyInput(d, context) } : {}),
         }),
       );
     const results = new Map<number, CopiedDisk>();
@@ -320,6 +337,7 @@ export class KubeTarget implements VmTarget {
             bytes: r.bytes,
             sparseBytes: r.sparseBytes,
             resumedFrom: r.resumedFrom,
+            copiedBytes: r.copiedBytes,
             throughputMiBps: r.durationMs > 0 ? r.copiedBytes / MiB / (r.durationMs / 1000) : 0,
           });
         }
@@ -328,7 +346,9 @@ export class KubeTarget implements VmTarget {
     }
     for (const d of disks)
       await this.o.store
-        .delete(Resources.Job, this.o.namespace, transferJobName(d.name), { propagationPolicy: 'Background' })
+        .delete(Resources.Job, this.o.namespace, transferJobName(d.name, context.precopy?.round), {
+          propagationPolicy: 'Background',
+        })
         .catch(() => undefined);
     await this.o.store.delete(Resources.Secret, this.o.namespace, secretName).catch(() => undefined);
     return disks.map((d) => results.get(d.disk.key) as CopiedDisk);
@@ -339,7 +359,7 @@ export class KubeTarget implements VmTarget {
     d: DiskWork,
     context: CopyContext,
   ): Promise<{ result?: TransferResult; error?: string } | undefined> {
-    const state = await this.jobState(transferJobName(d.name), 'transfer');
+    const state = await this.jobState(transferJobName(d.name, context.precopy?.round), 'transfer');
     if (state.error) return { error: state.error };
     if (state.complete) {
       for (const p of state.pods) {

@@ -1,6 +1,6 @@
 /**
  * The transfer Job of one disk (cluster mode): a `batch/v1` Job whose pod runs
- * `mtv transfer disk` — the same `copyVmdk` the in-process executor runs — reading the source disk
+ * `mtv transfer disk` — the same `copyDisk` the in-process executor runs — reading the source disk
  * through vCenter's datastore interface and writing the claim it mounts (`disk.img` at the root of
  * a Filesystem claim, like CDI; the raw device of a Block claim). The source's URL and credentials
  * reach the pod in a Secret mounted as files, never in the Job's arguments. The pod prints one JSON
@@ -18,8 +18,8 @@ import type { Connection } from '../providers/adapter.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
 import { DatastoreReader } from '../transfer/datastore-reader.js';
 import type { TransferProgress } from '../transfer/progress.js';
-import { copyVmdk } from '../transfer/vmdk-copy.js';
 import type { DiskWork } from './cold-vm.js';
+import { copyDisk, type CopyDiskInput, type DiskDelta, type TransferResult } from './disk-copy.js';
 
 /** Where the pod mounts things. */
 export const TransferPaths = {
@@ -43,22 +43,20 @@ export interface TransferJobSettings {
   backoffLimit?: number;
 }
 
-/** A transfer's result, as the pod writes it to its termination message. */
-export interface TransferResult {
-  sha256: string;
-  bytes: number;
-  sparseBytes: number;
-  resumedFrom: number;
-  copiedBytes: number;
-  durationMs: number;
-}
+export type { TransferResult } from './disk-copy.js';
 
 const short = (text: string): string => createHash('sha256').update(text).digest('hex').slice(0, 10);
 
-/** The Job's name for a claim: `<claim>-transfer`, shortened with a hash to stay a 63-character label. */
-export function transferJobName(claim: string): string {
-  const name = `${claim}-transfer`;
-  return name.length <= 63 ? name : `${claim.slice(0, 41).replace(/-+$/, '')}-${short(claim)}-transfer`;
+/**
+ * The Job's name for a claim: `<claim>-transfer` (a warm precopy round's: `<claim>-transfer-<round>`),
+ * shortened with a hash to stay a 63-character label.
+ */
+export function transferJobName(claim: string, round?: number): string {
+  const suffix = round === undefined ? '-transfer' : `-transfer-${String(round)}`;
+  const name = `${claim}${suffix}`;
+  return name.length <= 63
+    ? name
+    : `${claim.slice(0, 52 - suffix.length).replace(/-+$/, '')}-${short(claim)}${suffix}`;
 }
 
 /** The name of the per-VM source Secret in the target namespace. */
@@ -110,6 +108,8 @@ export interface TransferJobInput {
   /** The source Secret ({@link buildTransferSecret}). */
   secretName: string;
   settings: TransferJobSettings;
+  /** A warm precopy round: which round, and for a delta round what to query. */
+  precopy?: Pick<CopyDiskInput, 'file' | 'delta' | 'round'>;
 }
 
 /** The transfer Job of one disk. */
@@ -124,7 +124,7 @@ export function buildTransferJob(input: TransferJobInput): Job {
     apiVersion: 'batch/v1',
     kind: 'Job',
     metadata: {
-      name: transferJobName(input.disk.name),
+      name: transferJobName(input.disk.name, input.precopy?.round),
       namespace: input.namespace,
       labels,
       annotations: {
@@ -149,7 +149,7 @@ export function buildTransferJob(input: TransferJobInput): Job {
                 'transfer',
                 'disk',
                 '--source-file',
-                input.disk.disk.file,
+                input.precopy?.file ?? input.disk.disk.file,
                 '--datacenter',
                 input.datacenterPath,
                 '--credentials',
@@ -160,6 +160,7 @@ export function buildTransferJob(input: TransferJobInput): Job {
                 checkpoint,
                 '--result',
                 '/dev/termination-log',
+                ...precopyArgs(input.precopy),
               ],
               terminationMessagePath: '/dev/termination-log',
               terminationMessagePolicy: 'FallbackToLogsOnError',
@@ -183,6 +184,30 @@ export function buildTransferJob(input: TransferJobInput): Job {
       },
     },
   };
+}
+
+/** The `mtv transfer disk` flags of a warm precopy round. */
+function precopyArgs(p: TransferJobInput['precopy']): string[] {
+  if (!p?.round) return [];
+  const d = p.delta;
+  return [
+    '--round',
+    String(p.round),
+    ...(d
+      ? [
+          '--vm',
+          d.vm.value,
+          '--snapshot',
+          d.snapshot.value,
+          '--disk-key',
+          String(d.deviceKey),
+          '--change-id',
+          d.changeId,
+          '--capacity',
+          String(d.capacityBytes),
+        ]
+      : []),
+  ];
 }
 
 /** What a finished or failed transfer pod says, read from its status. */
@@ -227,6 +252,9 @@ export interface RunTransferOptions {
   checkpoint: string;
   /** File the result JSON goes to (the termination message). */
   result?: string;
+  /** A warm precopy round (its number), and for a delta round what changed. */
+  round?: number;
+  delta?: DiskDelta;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
 }
@@ -253,7 +281,7 @@ export function readCredentials(dir: string): Connection {
 
 /**
  * Copies one disk as a transfer pod does: logs in with the mounted credentials, copies with
- * checkpoints, writes the result JSON to `result`.
+ * checkpoints (or only the changed areas of a delta round), writes the result JSON to `result`.
  * @throws the transfer library's and the vSphere client's errors
  */
 export async function runTransfer(o: RunTransferOptions): Promise<TransferResult> {
@@ -268,19 +296,15 @@ export async function runTransfer(o: RunTransferOptions): Promise<TransferResult
   });
   try {
     mkdirSync(path.dirname(o.checkpoint), { recursive: true });
-    const r = await copyVmdk(reader, o.sourceFile, o.target, {
-      checkpointPath: o.checkpoint,
+    const result = await copyDisk(client, reader, {
+      file: o.sourceFile,
+      target: o.target,
+      checkpoint: o.checkpoint,
+      ...(o.delta ? { delta: o.delta } : {}),
+      ...(o.round !== undefined ? { round: o.round } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });
-    const result: TransferResult = {
-      sha256: r.sha256,
-      bytes: r.bytes,
-      sparseBytes: r.sparseBytes,
-      resumedFrom: r.resumedFrom,
-      copiedBytes: r.copiedBytes,
-      durationMs: r.durationMs,
-    };
     if (o.result) writeFileSync(o.result, JSON.stringify(result));
     return result;
   } finally {

@@ -15,7 +15,7 @@ import {
   writeCheckpoint,
   type TransferCheckpoint,
 } from './checkpoint.js';
-import { copyToTarget, type CopyOptions, type CopyResult } from './copy-to-target.js';
+import { copyToTarget, type CopyOptions, type CopyResult, type RangeSource } from './copy-to-target.js';
 import {
   formatDatastorePath,
   parseDatastorePath,
@@ -106,6 +106,33 @@ export async function copyVmdk(
   return { ...(await convertDisk(reader, files, plan, target, options)), ...about };
 }
 
+/**
+ * A disk with raw extents (flat, vmfs, …) as one byte sequence readable at any offset: what a warm
+ * migration's delta rounds read changed areas from.
+ *
+ * @param diskFile the disk's descriptor, e.g. `[LocalDS_0] vm/vm.vmdk`.
+ * @throws {@link UnsupportedDiskError} for a disk that is not raw (sparse, stream-optimized or a
+ * snapshot delta: their areas are not at their disk offsets), or a truncated extent; the errors
+ * of {@link DatastoreReader}.
+ */
+export async function openRawDisk(
+  reader: DatastoreReader,
+  diskFile: string,
+  options: Pick<VmdkCopyOptions, 'allowShortExtent' | 'signal'> = {},
+): Promise<RangeSource> {
+  const file = parseDatastorePath(diskFile);
+  const { desc } = await readDescriptor(reader, file, options.signal);
+  const plan = planVmdkCopy(desc, formatDatastorePath(file));
+  if (plan.method !== CopyMethod.Raw)
+    throw new UnsupportedDiskError(
+      formatDatastorePath(file),
+      plan.createType,
+      'has no raw extents, so changed areas cannot be read at their offsets',
+      { hint: 'migrate this VM cold (warm precopies need flat or thick disks)' },
+    );
+  return rawDiskSource(reader, file, plan, options);
+}
+
 /** Reads the descriptor of a disk: a small text file, or the one embedded in a hosted sparse extent. */
 async function readDescriptor(
   reader: DatastoreReader,
@@ -163,7 +190,7 @@ async function rawDiskSource(
   reader: DatastoreReader,
   file: DatastorePath,
   plan: VmdkCopyPlan,
-  options: VmdkCopyOptions,
+  options: Pick<VmdkCopyOptions, 'allowShortExtent' | 'signal'>,
 ): Promise<ReturnType<typeof extentSource>> {
   const parts: SourcePart[] = [];
   const ids = [formatDatastorePath(file)];

@@ -34,6 +34,18 @@ export interface VcsimOptions {
   nicsPerVm?: number;
   /** Capacity of each added disk in MiB. @default 64 */
   addedDiskMiB?: number;
+  /**
+   * Runs fakeCBT, the wrapper's test double for Changed Block Tracking, which vcsim lacks
+   * (`--fake-cbt`, scripts/vcsim/fake_cbt.go). A snapshot of a VM with `config.changeTrackingEnabled`
+   * sets `backing.changeId` (`"52 00 00 00 00 00 00 cc-<disk>/<N>"`) on the snapshot's and the VM's
+   * flat disks, and `QueryChangedDiskAreas` answers with the 64 KiB blocks that differ since that
+   * changeId (`"*"`: the non-zero ones), at most 2,000 extents per call: loop on `startOffset`.
+   * Reads through `/folder` still see the live disk, so write a disk only between copy rounds; each
+   * snapshot's content is kept in {@link Vcsim.fakeCbtDir}.
+   * @default false
+   * @see https://developer.broadcom.com/xapis/vsphere-web-services-api/latest/vim.VirtualMachine.html
+   */
+  fakeCbt?: boolean;
   /** @default "mtv" */
   username?: string;
   /** @default random */
@@ -54,6 +66,11 @@ export interface Vcsim {
   caCert: string;
   /** SHA-1 fingerprint of the certificate, `AA:BB:…`. */
   fingerprint: string;
+  /**
+   * With {@link VcsimOptions.fakeCbt}: the directory (outside every datastore) where the double keeps
+   * what each snapshot held, `<vm>/<snapshot>-<deviceKey>.raw` (sparse, the disk's capacity in bytes).
+   */
+  fakeCbtDir?: string;
   /** Object counts of the model, as the simulator reports them. */
   counts: { datacenters: number; clusters: number; hosts: number; vms: number; datastores: number };
   /** Stops the simulator and removes its files. */
@@ -72,6 +89,7 @@ const flagNames: Readonly<Record<string, string>> = {
   disksPerVm: '--disks-per-vm',
   nicsPerVm: '--nics-per-vm',
   addedDiskMiB: '--added-disk-mib',
+  fakeCbt: '--fake-cbt',
   username: '--username',
   password: '--password',
 };
@@ -114,6 +132,7 @@ export async function startVcsim(options: VcsimOptions = {}): Promise<Vcsim> {
       caCertPath: fact('VCSIM_CACERT'),
       caCert: readFileSync(fact('VCSIM_CACERT'), 'utf8'),
       fingerprint: fact('VCSIM_FINGERPRINT'),
+      fakeCbtDir: facts.get('VCSIM_FAKE_CBT_DIR'),
       counts: {
         datacenters: count('VCSIM_DATACENTERS'),
         clusters: count('VCSIM_CLUSTERS'),

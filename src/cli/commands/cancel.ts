@@ -19,15 +19,23 @@ export interface CancelOptions {
   vms: string | undefined;
 }
 
-/** The plan's running Migration. @throws ApiError when none runs */
-async function runningMigration(session: Session, plan: Plan): Promise<Migration> {
+/**
+ * The plan's running Migration.
+ * @param why what the caller cannot do without one (in the error)
+ * @throws ApiError when none runs
+ */
+export async function runningMigration(
+  session: Session,
+  plan: Plan,
+  why = 'nothing to cancel',
+): Promise<Migration> {
   const { items } = await session.store.list<Migration>(Resources.Migration, {
     namespace: session.namespace,
   });
   const running = items.filter((m) => m.spec.plan.name === plan.metadata.name && !m.status?.completed);
   const m = running[running.length - 1];
   if (!m)
-    throw new ApiError(`plan ${plan.metadata.name ?? ''} is not running: nothing to cancel`, 0, {
+    throw new ApiError(`plan ${plan.metadata.name ?? ''} is not running: ${why}`, 0, {
       hint: 'start it with: mtv start plan NAME',
     });
   return m;

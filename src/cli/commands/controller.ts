@@ -154,6 +154,27 @@ export function transferSettings(env: Readonly<Record<string, string | undefined
   };
 }
 
+/**
+ * Warm migration's precopy interval: `MTV_PRECOPY_INTERVAL` in minutes (Forklift's
+ * `PRECOPY_INTERVAL`, default 60); fractions are allowed (`0.1` = 6 s, for tests and demos).
+ * @throws UsageError naming the variable when it is not a positive number
+ */
+export function precopySettings(env: Readonly<Record<string, string | undefined>>): {
+  precopyIntervalMs?: number;
+} {
+  const text = env.MTV_PRECOPY_INTERVAL;
+  if (text === undefined || text === '') return {};
+  const minutes = Number(text);
+  if (!Number.isFinite(minutes) || minutes <= 0)
+    throw new UsageError({
+      field: 'MTV_PRECOPY_INTERVAL',
+      value: text,
+      message: 'must be a positive number of minutes',
+      hint: 'e.g. MTV_PRECOPY_INTERVAL=60 (the default)',
+    });
+  return { precopyIntervalMs: Math.round(minutes * 60_000) };
+}
+
 /** Runs the controller until stopped. */
 export async function run(session: Session, o: RunOptions): Promise<CommandResult> {
   const log = createLogger({ level: o.logLevel ?? 'info' });
@@ -172,6 +193,7 @@ export async function run(session: Session, o: RunOptions): Promise<CommandResul
     log,
     enqueue: (key) => enqueueMigration(key),
     ...(session.env.MTV_MAX_VM_INFLIGHT ? { maxInFlight: Number(session.env.MTV_MAX_VM_INFLIGHT) } : {}),
+    ...precopySettings(session.env),
     ...transferSettings(session.env),
   });
   const reason = await runController(

@@ -1,6 +1,8 @@
 /**
- * `start plan NAME… | --all`: creates a Migration for each plan that can start, and says why for
- * the ones that cannot (not Ready, already running, already succeeded, archived).
+ * `start plan NAME… | --all [--cutover TIME]`: creates a Migration for each plan that can start,
+ * and says why for the ones that cannot (not Ready, already running, already succeeded, archived).
+ * A warm plan's Migration gets `spec.cutover`: `--cutover`, else one hour from now (Forklift's
+ * default), which `cutover plan` moves.
  */
 import {
   ApiError,
@@ -18,11 +20,14 @@ import type { Session } from '../context.js';
 import { ownerRef } from '../refs.js';
 import { planPhase } from '../resources/plan.js';
 import type { Change, CommandResult } from '../result.js';
+import { parseCutover } from './cutover.js';
 
 /** Options of {@link run}. */
 export interface StartOptions {
   names: readonly string[];
   all: boolean;
+  /** `--cutover`: RFC 3339, for warm plans; default one hour from now. */
+  cutover?: string;
 }
 
 /** Why a plan cannot start now, or undefined when it can. */
@@ -37,8 +42,9 @@ export function cannotStart(plan: Plan, mode: string): string | undefined {
       .map((c) => `${c.type}: ${c.message ?? ''}`);
     return `it is not Ready${blockers.length ? ` (${blockers.join('; ')})` : ' (no controller has validated it yet)'}`;
   }
-  if (planMigrationType(plan.spec) !== 'cold')
-    return `mtv runs cold migrations so far; this plan is ${planMigrationType(plan.spec)}`;
+  const type = planMigrationType(plan.spec);
+  if (type !== 'cold' && type !== 'warm')
+    return `mtv runs cold and warm migrations; this plan is ${type} (mtv patch plan ${plan.metadata.name ?? ''} --migration-type cold)`;
   const hooked = plan.spec.vms.filter((v) => v.hooks?.length).map((v) => v.name ?? v.id ?? '');
   if (mode === 'local' && hooked.length)
     return `its VMs ${hooked.join(', ')} have hooks, which are container images, and local mode runs no containers (run it in cluster mode, or remove them: mtv patch planvm ${plan.metadata.name ?? ''} VM --clear-hooks)`;
@@ -51,6 +57,7 @@ export async function run(session: Session, o: StartOptions): Promise<CommandRes
     throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
   if (!o.all && !o.names.length)
     throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
+  const cutover = o.cutover ? parseCutover(o.cutover) : undefined;
   const plans = o.all
     ? (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items
     : await Promise.all(
@@ -74,6 +81,20 @@ export async function run(session: Session, o: StartOptions): Promise<CommandRes
       if (!o.all) failed.push(new ApiError(`plan ${name} cannot start: ${why}`, 0));
       continue;
     }
+    const warm = planMigrationType(p.spec) === 'warm';
+    if (cutover && !warm) {
+      if (!o.all)
+        failed.push(
+          new ApiError(`plan ${name} is cold: --cutover applies to warm plans`, 0, {
+            hint: `start it without --cutover (a cold migration powers the source off at once)`,
+          }),
+        );
+      continue;
+    }
+    // Forklift's default for warm plans: cut over one hour from now (mtv cutover plan moves it).
+    const at = warm
+      ? (cutover ?? new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'))
+      : undefined;
     const m = await session.store.create<Migration>(Resources.Migration, {
       apiVersion: ForkliftApiVersion,
       kind: 'Migration',
@@ -83,12 +104,12 @@ export async function run(session: Session, o: StartOptions): Promise<CommandRes
         labels: { plan: p.metadata.uid ?? '', 'plan-name': name },
         ownerReferences: [ownerRef(p)],
       },
-      spec: { plan: { name, namespace: session.namespace } },
+      spec: { plan: { name, namespace: session.namespace }, ...(at ? { cutover: at } : {}) },
     });
     changes.push({
       ref: `migration/${m.metadata.name ?? ''}`,
       action: 'created',
-      note: `(plan/${name} started)`,
+      note: `(plan/${name} started${at ? `, warm, cutover at ${at}` : ''})`,
     });
   }
   return { kind: 'changes', changes, ...(failed.length ? { failed } : {}) };

@@ -4,6 +4,8 @@
  * progress line per interval and writing its result to the termination message. Not meant for
  * people; hidden from help.
  */
+import { UsageError } from '../../api/index.js';
+import type { DiskDelta } from '../../executor/disk-copy.js';
 import { runTransfer } from '../../executor/transfer-job.js';
 import type { CommandResult } from '../result.js';
 
@@ -15,12 +17,62 @@ export interface TransferDiskOptions {
   target: string;
   checkpoint: string;
   result?: string;
+  /** Warm migration: the precopy round (a positive integer). */
+  round?: string;
+  /** Warm delta round: VM moRef id, snapshot moRef id, device key, previous changeId, capacity (bytes). */
+  vm?: string;
+  snapshot?: string;
+  diskKey?: string;
+  changeId?: string;
+  capacity?: string;
   /** Writes a progress line. */
   write(line: string): void;
 }
 
+/** A positive integer flag, or a UsageError naming it. */
+function count(field: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 0)
+    throw new UsageError({ field, value, message: 'must be a whole number' });
+  return n;
+}
+
+/**
+ * The delta round the flags describe: all of --vm, --snapshot, --disk-key, --change-id and
+ * --capacity, or none.
+ * @throws UsageError when only some are given, or a number is malformed
+ */
+export function deltaFromFlags(o: TransferDiskOptions): DiskDelta | undefined {
+  const flags = {
+    '--vm': o.vm,
+    '--snapshot': o.snapshot,
+    '--disk-key': o.diskKey,
+    '--change-id': o.changeId,
+    '--capacity': o.capacity,
+  };
+  const given = Object.entries(flags).filter(([, v]) => v !== undefined);
+  if (given.length === 0) return undefined;
+  const missing = Object.entries(flags)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
+  if (missing.length)
+    throw new UsageError({
+      field: missing.join(', '),
+      message: `a delta round needs ${Object.keys(flags).join(', ')}; missing`,
+    });
+  return {
+    vm: { type: 'VirtualMachine', value: o.vm ?? '' },
+    snapshot: { type: 'VirtualMachineSnapshot', value: o.snapshot ?? '' },
+    deviceKey: count('--disk-key', o.diskKey ?? ''),
+    changeId: o.changeId ?? '',
+    capacityBytes: count('--capacity', o.capacity ?? ''),
+  };
+}
+
 /** Copies the disk; SIGTERM stops it at a checkpoint (the next pod resumes). */
 export async function run(o: TransferDiskOptions): Promise<CommandResult> {
+  const delta = deltaFromFlags(o);
+  const round = o.round !== undefined ? count('--round', o.round) : undefined;
   const stop = new AbortController();
   const onTerm = () => stop.abort(new Error('terminated'));
   process.once('SIGTERM', onTerm);
@@ -32,6 +84,8 @@ export async function run(o: TransferDiskOptions): Promise<CommandResult> {
       target: o.target,
       checkpoint: o.checkpoint,
       ...(o.result ? { result: o.result } : {}),
+      ...(delta ? { delta } : {}),
+      ...(round !== undefined ? { round } : {}),
       signal: stop.signal,
       onProgress: (p) => o.write(`${JSON.stringify(p)}\n`),
     });
