@@ -8,7 +8,8 @@
  * with the in-process executor, is in main-job.test.ts.)
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,7 +28,9 @@ import type { PersistentVolumeClaim } from '../../src/planner/kubevirt-types.js'
 import { vsphereAdapter } from '../../src/providers/vsphere/adapter.js';
 import type { VM } from '../../src/providers/vsphere/model.js';
 import { VSphereClient } from '../../src/providers/vsphere/index.js';
-import { fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
+import { ensureSnapshot, removeSnapshot, snapshotDisks } from '../../src/providers/vsphere/snapshots.js';
+import type { MoRef } from '../../src/providers/vsphere/values.js';
+import { datastoreDirectory, fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
 import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
@@ -46,7 +49,7 @@ beforeAll(async () => {
   kubeconfig = inject('kubeconfig');
   ns = await createNamespace(kubeconfig, 'xfer');
   home = mkdtempSync(path.join(tmpdir(), 'mtv-kube-job-'));
-  vc = await startVcsim({ vmsPerHost: 1, disksPerVm: 2 });
+  vc = await startVcsim({ vmsPerHost: 1, disksPerVm: 2, fakeCbt: true });
   const db = InventoryDb.open(':memory:', { indexes: indexesFor('vsphere') });
   const collector = vsphereAdapter.startCollector({
     connection: {
@@ -125,6 +128,39 @@ async function finishJob(
   });
 }
 
+/**
+ * Kubelet stand-in: mounts the Job's Secret and `claimDir` (the claim) as directories and runs the
+ * container's own args with the built CLI.
+ * @returns its stdout and termination message
+ */
+async function runTransferPod(
+  store: ReturnType<typeof kubeStoreFor>,
+  job: Job,
+  claimDir: string,
+): Promise<{ stdout: string; termination: string; args: string[] }> {
+  const pod = (job.spec.template as { spec: PodSpec }).spec;
+  const container = pod.containers[0] as PodSpec['containers'][number];
+  const secretName = pod.volumes.find((v) => v.secret)?.secret?.secretName ?? '';
+  const secret = await store.get<Secret>(Resources.Secret, job.metadata.namespace ?? '', secretName);
+  const root = mkdtempSync(path.join(tmpdir(), 'mtv-pod-'));
+  const mounts: Record<string, string> = {
+    [TransferPaths.credentials]: path.join(root, 'source'),
+    [TransferPaths.filesystem]: claimDir,
+    '/dev/termination-log': path.join(root, 'termination-log'),
+  };
+  mkdirSync(path.join(root, 'source'));
+  for (const [k, v] of Object.entries(secretStrings(secret))) writeFileSync(path.join(root, 'source', k), v);
+  const args = container.args.map((a) =>
+    Object.entries(mounts).reduce((s, [from, to]) => (s.startsWith(from) ? to + s.slice(from.length) : s), a),
+  );
+  const out = await run(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+  return {
+    stdout: out.stdout,
+    termination: readFileSync(path.join(root, 'termination-log'), 'utf8'),
+    args: container.args,
+  };
+}
+
 describe('the Job executor (the test plays kubelet and Job controller)', () => {
   it('creates a transfer Job per disk whose own command copies the disk; records the result and cleans up', async () => {
     const store = kubeStoreFor(kubeconfig);
@@ -188,36 +224,13 @@ describe('the Job executor (the test plays kubelet and Job controller)', () => {
       const container = pod.containers[0] as PodSpec['containers'][number];
       expect(container.image).toBe('registry.example/mtv:test');
       expect(JSON.stringify(job)).not.toContain(vc.password);
-      // Kubelet stand-in: mount the Secret and the claim as directories, run the container's args.
-      const secretName = pod.volumes.find((v) => v.secret)?.secret?.secretName ?? '';
-      const secret = await store.get<Secret>(Resources.Secret, ns, secretName);
-      const root = mkdtempSync(path.join(tmpdir(), 'mtv-pod-'));
-      const mounts: Record<string, string> = {
-        [TransferPaths.credentials]: path.join(root, 'source'),
-        [TransferPaths.filesystem]: path.join(root, 'disk'),
-        '/dev/termination-log': path.join(root, 'termination-log'),
-      };
-      mkdirSync(mounts[TransferPaths.credentials] as string);
-      mkdirSync(mounts[TransferPaths.filesystem] as string);
-      for (const [k, v] of Object.entries(secretStrings(secret)))
-        writeFileSync(path.join(mounts[TransferPaths.credentials] as string, k), v);
-      const args = container.args.map((a) =>
-        Object.entries(mounts).reduce(
-          (s, [from, to]) => (s.startsWith(from) ? to + s.slice(from.length) : s),
-          a,
-        ),
-      );
-      const out = await run(process.execPath, [bin, ...args], { env: { ...process.env, NO_COLOR: '1' } });
+      const claimDir = mkdtempSync(path.join(tmpdir(), 'mtv-claim-'));
+      const out = await runTransferPod(store, job, claimDir);
       expect(out.stdout).toMatch(/"bytesDone":\d+/);
       const image = images.get(`${vm.id}/${String(d.disk.key)}`);
-      expect(await sha256File(path.join(mounts[TransferPaths.filesystem] as string, 'disk.img'))).toBe(
-        image?.sha256,
-      );
+      expect(await sha256File(path.join(claimDir, 'disk.img'))).toBe(image?.sha256);
       // Job-controller stand-in: the pod and the Job's status as they would report success.
-      await finishJob(ns, job.metadata.name ?? '', 'transfer', {
-        exitCode: 0,
-        message: readFileSync(mounts['/dev/termination-log'] as string, 'utf8'),
-      });
+      await finishJob(ns, job.metadata.name ?? '', 'transfer', { exitCode: 0, message: out.termination });
     }
     const copied = await copying;
     await client.close();
@@ -255,6 +268,142 @@ describe('the Job executor (the test plays kubelet and Job controller)', () => {
         });
       expect(left === undefined || !!left.metadata.deletionTimestamp).toBe(true);
     }
+  });
+});
+
+describe('warm precopy rounds with the Job executor (the test plays kubelet and Job controller)', () => {
+  it('runs a delta round as its own Job: the pod queries the changed areas and writes only those', async () => {
+    const store = kubeStoreFor(kubeconfig);
+    const vm = inventory[0] as VM;
+    const vmRef = { type: 'VirtualMachine', value: vm.id };
+    const client = await VSphereClient.connect({
+      url: vc.url,
+      username: vc.username,
+      password: vc.password,
+      caCert: vc.caCert,
+    });
+    await client.waitForTask(
+      (await client.invoke('ReconfigVM_Task', vmRef, {
+        spec: { _type: 'VirtualMachineConfigSpec', changeTrackingEnabled: true },
+      })) as MoRef,
+    );
+    const plan: Plan = {
+      apiVersion: 'forklift.konveyor.io/v1beta1',
+      kind: 'Plan',
+      metadata: { name: 'warmjobs', namespace: ns, uid: '0b5e7a52-0000-4000-8000-00000000c0b7' },
+      spec: {
+        provider: { source: { name: 'vc' }, destination: { name: 'host' } },
+        map: { network: { name: 'n' }, storage: { name: 's' } },
+        targetNamespace: ns,
+        type: 'warm',
+        pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}',
+        pvcNameTemplateUseGenerateName: false,
+        vms: [{ id: vm.id, name: vm.name }],
+      },
+    };
+    const disks = diskWork({
+      vm,
+      plan,
+      planVM: { id: vm.id },
+      storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: `std-${ns}` }])),
+    });
+    const target = new KubeTarget({
+      store,
+      namespace: ns,
+      labels: diskClaimLabels({ vm, plan, migrationUid: 'm-2' }),
+      executor: 'job',
+      volumesDir: path.join(home, 'unused'),
+      job: { image: 'registry.example/mtv:test' },
+      pollMs: 100,
+    });
+    await target.createVolumes(disks, diskClaims(disks, ns));
+    const connection = {
+      url: vc.url,
+      username: vc.username,
+      password: vc.password,
+      caCert: vc.caCert,
+      insecureSkipVerify: false,
+      settings: {},
+    };
+    const claimDirs = new Map(disks.map((d) => [d.name, mkdtempSync(path.join(tmpdir(), 'mtv-claim-'))]));
+    /** One precopy round: the executor's Jobs, each run by the kubelet stand-in. */
+    const round = async (n: number, snapshot: MoRef, previous?: Record<number, string>) => {
+      const found = await snapshotDisks(client, snapshot);
+      const copying = target.copyDisks(disks, {
+        connection,
+        datacenterPath: 'DC0',
+        client,
+        precopy: {
+          round: n,
+          vm: vmRef,
+          snapshot,
+          files: Object.fromEntries(found.map((f) => [f.key, f.baseFileName])),
+          ...(previous ? { previous } : {}),
+        },
+      });
+      const args: string[][] = [];
+      for (const d of disks) {
+        const job = await until('the transfer Job', () =>
+          store.get<Job>(Resources.Job, ns, transferJobName(d.name, n)).catch((e: unknown) => {
+            if (e instanceof NotFoundError) return undefined;
+            throw e;
+          }),
+        );
+        const out = await runTransferPod(store, job, claimDirs.get(d.name) ?? '');
+        args.push(out.args);
+        await finishJob(ns, job.metadata.name ?? '', 'transfer', { exitCode: 0, message: out.termination });
+      }
+      return { copied: await copying, args, found };
+    };
+    const snap1 = await ensureSnapshot(client, vmRef, 'mtv test round 1');
+    const r1 = await round(1, snap1);
+    for (const c of r1.copied) expect(c.sha256).toBe(images.get(`${vm.id}/${String(c.key)}`)?.sha256);
+    // The guest writes 100,000 bytes into its first disk at 5 MiB + 10: two 64 KiB blocks.
+    const first = disks[0] as DiskWork;
+    const [folder, file] = first.disk.file.replace(/^\[[^\]]+\] /, '').split('/');
+    const flat = path.join(
+      await datastoreDirectory(vc),
+      folder ?? '',
+      (file ?? '').replace(/\.vmdk$/, '-flat.vmdk'),
+    );
+    const fd = openSync(flat, 'r+');
+    writeSync(fd, randomBytes(100_000), 0, 100_000, 5 * 1024 * 1024 + 10);
+    closeSync(fd);
+    await removeSnapshot(client, snap1);
+    const snap2 = await ensureSnapshot(client, vmRef, 'mtv test round 2');
+    const previous = Object.fromEntries(r1.found.map((f) => [f.key, f.changeId]));
+    const r2 = await round(2, snap2, previous);
+    expect(r2.args[0]).toEqual(
+      expect.arrayContaining([
+        '--round',
+        '2',
+        '--snapshot',
+        snap2.value,
+        '--change-id',
+        previous[first.disk.key],
+      ]),
+    );
+    const byKey = new Map(r2.copied.map((c) => [c.key, c]));
+    const size = images.get(`${vm.id}/${String(first.disk.key)}`)?.bytes;
+    expect(byKey.get(first.disk.key)?.copiedBytes).toBe(2 * 65536);
+    expect(byKey.get(first.disk.key)?.sha256).toBe(await sha256File(flat, size));
+    expect(await sha256File(path.join(claimDirs.get(first.name) ?? '', 'disk.img'))).toBe(
+      await sha256File(flat, size),
+    );
+    const second = disks[1] as DiskWork;
+    expect(byKey.get(second.disk.key)?.copiedBytes).toBe(0);
+    expect(byKey.get(second.disk.key)?.sha256).toBe(
+      images.get(`${vm.id}/${String(second.disk.key)}`)?.sha256,
+    );
+    for (const d of disks) {
+      const pvc = await store.get<PersistentVolumeClaim>(Resources.PersistentVolumeClaim, ns, d.name);
+      expect(JSON.parse(pvc.metadata.annotations?.[TransferResultAnnotation] ?? '{}')).toMatchObject({
+        round: 2,
+      });
+    }
+    await removeSnapshot(client, snap2);
+    await target.remove(disks, 'unused');
+    await client.close();
   });
 });
 
