@@ -630,6 +630,7 @@ const phaseStep: Readonly<Record<ColdPhase | WarmPhase, string>> = {
   PostHook: 'PostHook',
   StorePowerState: 'Initialize',
   PowerOffSource: 'Initialize',
+  WaitForPowerOff: 'Initialize',
   CreateDataVolumes: 'Initialize',
   CopyDisks: 'DiskTransfer',
   CreateVM: 'VirtualMachineCreation',
@@ -649,7 +650,7 @@ const phaseStep: Readonly<Record<ColdPhase | WarmPhase, string>> = {
 };
 
 /** Warm phases of the Cutover step that share a name with cold Initialize phases. */
-const warmCutoverPhases = new Set(['StorePowerState', 'PowerOffSource']);
+const warmCutoverPhases = new Set(['StorePowerState', 'PowerOffSource', 'WaitForPowerOff']);
 
 /** Marks the phase's step running and every earlier step completed. */
 function advancePipeline(v: VMStatus, phase: string): void {

@@ -1,6 +1,6 @@
 /**
  * One VM's cold migration from vSphere, phase by phase, resumable: [PreHook] → StorePowerState →
- * PowerOffSource/WaitForPowerOff → CreateDataVolumes → CopyDisks (the transfer library,
+ * PowerOffSource → WaitForPowerOff → CreateDataVolumes → CopyDisks (the transfer library,
  * checkpointed) → CreateVM → [PostHook] → Completed. Where volumes and the VirtualMachine go is the
  * {@link VmTarget}'s business: local files (`local-target.ts`) or PVCs, transfer Jobs and a
  * VirtualMachine in a cluster (`kube-target.ts`). The Migration reconciler calls it with the
@@ -20,7 +20,7 @@ import type { Connection } from '../providers/adapter.js';
 import type { VSphereClient } from '../providers/vsphere/client.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
 import type { Disk, VM } from '../providers/vsphere/model.js';
-import { powerOffSource } from '../providers/vsphere/power.js';
+import { requestPowerOff, waitForPowerOff } from '../providers/vsphere/power.js';
 import type { MoRef } from '../providers/vsphere/values.js';
 import type { CopyDiskInput } from './disk-copy.js';
 import type { TransferProgress } from '../transfer/progress.js';
@@ -30,6 +30,7 @@ export const ColdPhases = [
   'PreHook',
   'StorePowerState',
   'PowerOffSource',
+  'WaitForPowerOff',
   'CreateDataVolumes',
   'CopyDisks',
   'CreateVM',
@@ -299,7 +300,11 @@ export async function runColdVm(input: ColdVmInput): Promise<ColdVmResult> {
     }
     if (reached('PowerOffSource')) {
       await input.onPhase?.('PowerOffSource', { restorePowerState });
-      await powerOffSource(client, vmRef, { ...(input.signal ? { signal: input.signal } : {}) });
+      await requestPowerOff(client, vmRef, { ...(input.signal ? { signal: input.signal } : {}) });
+    }
+    if (reached('WaitForPowerOff')) {
+      await input.onPhase?.('WaitForPowerOff', { restorePowerState });
+      await waitForPowerOff(client, vmRef, { ...(input.signal ? { signal: input.signal } : {}) });
     }
     const disks = diskWork(input);
     const claims = diskClaims(disks, targetNamespace(input.plan));

@@ -10,7 +10,7 @@
  *   [PreHook] → CreateInitialSnapshot → StoreInitialSnapshotDeltas → CreateDataVolumes →
  *   CopyDisks → CopyingPaused → (RemovePreviousSnapshot → CreateSnapshot → StoreSnapshotDeltas →
  *   AddCheckpoint → CopyDisks → CopyingPaused)… → StorePowerState → PowerOffSource →
- *   RemovePenultimateSnapshot → CreateFinalSnapshot → AddFinalCheckpoint → Finalize →
+ *   WaitForPowerOff → RemovePenultimateSnapshot → CreateFinalSnapshot → AddFinalCheckpoint → Finalize →
  *   RemoveFinalSnapshot → CreateVM → [PostHook] → Completed
  *
  * The VM status's `warm` records every precopy (its snapshot, start, end, and each disk's
@@ -29,7 +29,7 @@
 import type { Warm } from '../api/index.js';
 import type { VSphereClient } from '../providers/vsphere/client.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
-import { powerOffSource } from '../providers/vsphere/power.js';
+import { requestPowerOff, waitForPowerOff } from '../providers/vsphere/power.js';
 import {
   ensureSnapshot,
   listSnapshots,
@@ -63,6 +63,7 @@ export const WarmPhases = [
   'AddCheckpoint',
   'StorePowerState',
   'PowerOffSource',
+  'WaitForPowerOff',
   'RemovePenultimateSnapshot',
   'CreateFinalSnapshot',
   'AddFinalCheckpoint',
@@ -135,7 +136,8 @@ const nextPhase: Readonly<Record<Exclude<WarmPhase, 'Completed' | 'CopyingPaused
   StoreSnapshotDeltas: 'AddCheckpoint',
   AddCheckpoint: 'CopyDisks',
   StorePowerState: 'PowerOffSource',
-  PowerOffSource: 'RemovePenultimateSnapshot',
+  PowerOffSource: 'WaitForPowerOff',
+  WaitForPowerOff: 'RemovePenultimateSnapshot',
   RemovePenultimateSnapshot: 'CreateFinalSnapshot',
   CreateFinalSnapshot: 'AddFinalCheckpoint',
   AddFinalCheckpoint: 'Finalize',
@@ -263,7 +265,10 @@ class WarmRun {
         await removeSnapshot(client, this.current(), signalOpt);
         break;
       case 'PowerOffSource':
-        await powerOffSource(client, this.vmRef, signalOpt);
+        await requestPowerOff(client, this.vmRef, signalOpt);
+        break;
+      case 'WaitForPowerOff':
+        await waitForPowerOff(client, this.vmRef, signalOpt);
         break;
       case 'CreateVM':
         this.vmLocation = await createTargetVm(input, this.disks, this.claims, this.restorePowerState);

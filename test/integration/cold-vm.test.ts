@@ -117,6 +117,7 @@ describe('local cold migration of one VM (vcsim, real disk content)', () => {
     expect(phases).toEqual([
       'StorePowerState',
       'PowerOffSource',
+      'WaitForPowerOff',
       'CreateDataVolumes',
       'CopyDisks',
       'CreateVM',

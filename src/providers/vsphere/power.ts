@@ -1,8 +1,8 @@
 /**
- * Powering a source VM off for a cold migration, and back on after a cancel or failure: Forklift's
- * StorePowerState → PowerOffSource → WaitForPowerOff, as one idempotent call. A guest shutdown
- * through VMware Tools comes first; after `shutdownTimeoutMs` (or without running Tools) the VM is
- * powered off hard.
+ * Powering a source VM off for a migration, and back on after a cancel or failure: Forklift's
+ * PowerOffSource ({@link requestPowerOff}) and WaitForPowerOff ({@link waitForPowerOff}), each
+ * idempotent. A guest shutdown through VMware Tools comes first; after `shutdownTimeoutMs` (or
+ * without running Tools) the VM is powered off hard.
  *
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/plan/adapter/vsphere/client.go
  */
@@ -40,8 +40,51 @@ const sleep = (ms: number, signal?: AbortSignal) =>
   });
 
 /**
- * Makes sure the VM is powered off. Safe to call again after a crash: an already-off VM is left
- * as it is (`method: none`), so record `previous` before the first call.
+ * PowerOffSource: asks VMware Tools to shut the guest down (returning at once), or powers the VM
+ * off hard when Tools do not run (waiting for that task). An already-off VM is left as it is
+ * (`method: none`), so record `previous` before the first call.
+ * @throws vSphere faults (ManagedObjectNotFound for a deleted VM), the signal's reason
+ */
+export async function requestPowerOff(
+  client: VSphereClient,
+  vm: MoRef,
+  options: Pick<PowerOffOptions, 'signal'> = {},
+): Promise<PowerOffResult> {
+  const signalOpt = options.signal ? { signal: options.signal } : {};
+  const state = await client.vmPowerState(vm, signalOpt);
+  if (state.powerState === 'poweredOff') return { previous: state.powerState, method: 'none' };
+  if (state.powerState === 'poweredOn' && state.toolsRunning) {
+    await client.shutdownGuest(vm, signalOpt);
+    return { previous: state.powerState, method: 'guest' };
+  }
+  await client.waitForTask(await client.powerOffVm(vm, signalOpt), signalOpt);
+  return { previous: state.powerState, method: 'hard' };
+}
+
+/**
+ * WaitForPowerOff: waits until the VM is off; a guest still running after `shutdownTimeoutMs` is
+ * powered off hard. Idempotent.
+ * @returns `off` (it stopped by itself, or already had), or `hard` (powered off after the timeout)
+ * @throws vSphere faults, the signal's reason
+ */
+export async function waitForPowerOff(
+  client: VSphereClient,
+  vm: MoRef,
+  options: PowerOffOptions = {},
+): Promise<'off' | 'hard'> {
+  const signalOpt = options.signal ? { signal: options.signal } : {};
+  const deadline = Date.now() + (options.shutdownTimeoutMs ?? 300_000);
+  for (;;) {
+    if ((await client.vmPowerState(vm, signalOpt)).powerState === 'poweredOff') return 'off';
+    if (Date.now() >= deadline) break;
+    await sleep(options.pollMs ?? 1000, options.signal);
+  }
+  await client.waitForTask(await client.powerOffVm(vm, signalOpt), signalOpt);
+  return 'hard';
+}
+
+/**
+ * Makes sure the VM is powered off: {@link requestPowerOff}, then {@link waitForPowerOff}.
  * @throws vSphere faults (ManagedObjectNotFound for a deleted VM), the signal's reason
  */
 export async function powerOffSource(
@@ -49,22 +92,10 @@ export async function powerOffSource(
   vm: MoRef,
   options: PowerOffOptions = {},
 ): Promise<PowerOffResult> {
-  const signal = options.signal;
-  const state = await client.vmPowerState(vm, { ...(signal ? { signal } : {}) });
-  if (state.powerState === 'poweredOff') return { previous: state.powerState, method: 'none' };
-  if (state.powerState === 'poweredOn' && state.toolsRunning) {
-    await client.shutdownGuest(vm, { ...(signal ? { signal } : {}) });
-    const deadline = Date.now() + (options.shutdownTimeoutMs ?? 300_000);
-    while (Date.now() < deadline) {
-      await sleep(options.pollMs ?? 1000, signal);
-      if ((await client.vmPowerState(vm, { ...(signal ? { signal } : {}) })).powerState === 'poweredOff')
-        return { previous: state.powerState, method: 'guest' };
-    }
-  }
-  await client.waitForTask(await client.powerOffVm(vm, { ...(signal ? { signal } : {}) }), {
-    ...(signal ? { signal } : {}),
-  });
-  return { previous: state.powerState, method: 'hard' };
+  const requested = await requestPowerOff(client, vm, options);
+  if (requested.method !== 'guest') return requested;
+  const how = await waitForPowerOff(client, vm, options);
+  return { previous: requested.previous, method: how === 'hard' ? 'hard' : 'guest' };
 }
 
 /**
