@@ -19,6 +19,13 @@ for (const [signal, code] of [
     setTimeout(() => process.exit(code), 500).unref();
   });
 }
+// A reader that stops early (`mtv … | head`, `| grep -q`) closes the pipe: stop quietly, as
+// Unix tools do, instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
 const code = await runCli(process.argv.slice(2), {
   io: processIo(process.env),
   env: process.env,

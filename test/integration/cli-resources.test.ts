@@ -2,7 +2,7 @@
  * The kubectl-mtv resource commands, end to end through the built binary, in local mode and
  * against the real kube-apiserver: the same tests, the same expectations.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,7 +18,7 @@ import { LocalStore } from '../../src/store/local-store.js';
 import type { ObjectStore } from '../../src/store/object-store.js';
 import { ok, runCli, startCli, transcript, type CliTarget } from '../support/cli.js';
 import { findSecrets, TestSecrets } from '../support/secrets.js';
-import { createNamespace, kubeStoreFor } from '../support/testbed.js';
+import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
 
 const work = mkdtempSync(path.join(tmpdir(), 'mtv-cli-'));
 const caFile = path.join(work, 'ca.pem');
@@ -866,5 +866,21 @@ describe.each(modes)('kubectl-mtv resources ($name mode)', (mode) => {
   it('printed no credential in any command of this suite', () => {
     expect(transcript.length).toBeGreaterThan(40);
     expect(findSecrets(transcript.join('\n'))).toEqual([]);
+  });
+});
+
+describe('mtv in a pipeline', () => {
+  it('stops quietly when the reader closes the pipe early (| head, | grep -q)', () => {
+    // `head -c 1` reads one byte and exits; mtv's next writes hit a closed pipe (EPIPE).
+    const mtvBin = JSON.stringify(path.join(repoRoot, 'dist/mtv.js'));
+    const r = spawnSync(
+      'bash',
+      ['-c', `node ${mtvBin} create plan --help | head -c 1; echo " mtv=\${PIPESTATUS[0]}"`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(r.stdout).toBe('U mtv=0\n');
+    expect(r.stderr).toBe('');
   });
 });
