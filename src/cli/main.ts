@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { ExitCode } from '../api/index.js';
+import { ExitCode, planMigrationType } from '../api/index.js';
 import { complete } from './complete.js';
 import {
   createContext,
@@ -163,9 +163,9 @@ async function watch(
     await watchPlanDetail(groups, changes, details, format, style, e);
     return;
   }
-  const facts = await columnFacts(session, groups);
+  let facts = await columnFacts(session, groups);
   if (style.redraw && views.every((v) => v.progress)) {
-    await watchRedrawn(session, groups, changes, format, facts, e);
+    await watchRedrawn(session, groups, changes, format, facts, e, columnFacts);
     return;
   }
   render(
@@ -183,6 +183,8 @@ async function watch(
   );
   for await (const change of changes) {
     const obj = change.event.object;
+    // A warm plan's CUTOVER lives on its Migration (cutover plan moves it): read it again.
+    if (isWarmPlan(obj)) facts = await columnFacts(session, [{ ...groupOf(groups, change), objects: [obj] }]);
     if (format.kind === 'json') e.io.out(toJson(obj));
     else if (format.kind === 'yaml') e.io.out(`---\n${toYaml(obj)}`);
     else if (format.kind === 'name') e.io.out(`${objectName(change.view.type, obj)}\n`);
@@ -197,15 +199,33 @@ async function watch(
   }
 }
 
+/** True for a Plan of type warm (its CUTOVER column comes from its Migration). */
+function isWarmPlan(o: KubeObject): boolean {
+  return o.kind === 'Plan' && planMigrationType((o as Plan).spec) === 'warm';
+}
+
+/** The listed group a change belongs to. */
+function groupOf(groups: readonly ObjectGroup[], change: WatchedChange): ObjectGroup {
+  return (
+    groups.find((g) => g.type === change.view.type) ?? {
+      type: change.view.type,
+      columns: change.view.columns,
+      objects: [],
+    }
+  );
+}
+
 /** `get plan(s) -w` on a terminal: the whole table, redrawn in place on every change. */
 async function watchRedrawn(
   session: Session,
   groups: readonly ObjectGroup[],
   changes: AsyncIterable<WatchedChange>,
   format: OutputFormat,
-  facts: ColumnFacts,
+  initialFacts: ColumnFacts,
   e: CliEnvironment,
+  columnFacts: (session: Session, groups: readonly ObjectGroup[]) => Promise<ColumnFacts>,
 ): Promise<void> {
+  let facts = initialFacts;
   const key = (o: KubeObject) => `${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
   const current = groups.map((g) => ({ ...g, objects: new Map(g.objects.map((o) => [key(o), o])) }));
   const screen = liveFrames((t) => e.io.out(t), true);
@@ -223,6 +243,12 @@ async function watchRedrawn(
     const obj = change.event.object;
     if (change.event.type === 'DELETED') group?.objects.delete(key(obj));
     else group?.objects.set(key(obj), obj);
+    // A warm plan's CUTOVER lives on its Migration (cutover plan moves it): read it again.
+    if (isWarmPlan(obj))
+      facts = await columnFacts(
+        session,
+        current.map((g) => ({ ...g, objects: [...g.objects.values()] })),
+      );
     draw();
   }
 }

@@ -16,7 +16,7 @@ import type { Plan, VMStatus } from '../../src/api/index.js';
 import { inventoryFilterSpec, VSphereClient } from '../../src/providers/vsphere/index.js';
 import { asArray, asObject, asString, type MoRef } from '../../src/providers/vsphere/values.js';
 import { listSnapshots } from '../../src/providers/vsphere/snapshots.js';
-import { ok, runCli, type CliTarget } from '../support/cli.js';
+import { ok, runCli, startCli, type CliTarget } from '../support/cli.js';
 import { datastoreDirectory, ext4Image, placeFlatDisk, sha256File } from '../support/disk-images.js';
 import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
@@ -275,7 +275,12 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
     );
     expect(await ourSnapshots('DC0_H0_VM3')).toEqual([]);
     expect((await client.vmPowerState(vmRef('DC0_H0_VM3'))).powerState).toBe('poweredOn');
-    await mtv('cutover', 'plan', 'once');
+    // get plans -w shows the CUTOVER of the running Migration, and follows `cutover plan`.
+    const watching = startCli(t, ['get', 'plans', '-w']);
+    await watching.waitFor(/once\s.*2099-01-01T00:00:00Z/);
+    const moved = /cuts over at (\S+)\)/.exec(await mtv('cutover', 'plan', 'once'))?.[1] ?? 'none';
+    await watching.waitFor(new RegExp(`once\\s.*${moved}`), 30_000);
+    watching.child.kill();
     const done = await ended('once');
     const v = await expectMigrated(done, 'DC0_H0_VM2', 2);
     expect(v.warm?.precopies).toHaveLength(2);
