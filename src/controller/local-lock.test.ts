@@ -53,4 +53,27 @@ describe('LocalLock', () => {
     expect(lock).toBeDefined();
     lock?.release();
   });
+
+  it('a controller starting waits out a short probe (controller status) instead of giving up', async () => {
+    const h = home();
+    const sqlite = createRequire(import.meta.url).resolve('better-sqlite3');
+    // Another process holds the lock for 300 ms, as a probe would for an instant.
+    const child = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const D = require(${JSON.stringify(sqlite)}); const db = new D(process.argv[1], { timeout: 0 });
+         db.pragma('journal_mode = DELETE'); db.exec('BEGIN EXCLUSIVE'); console.log('locked');
+         setTimeout(() => { db.exec('ROLLBACK'); db.close(); }, 300);`,
+        controllerPaths(h).lock,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    expect(LocalLock.tryAcquire(h)).toBeUndefined(); // no wait: held
+    const lock = LocalLock.tryAcquire(h, { waitMs: 5000 });
+    expect(lock).toBeDefined();
+    lock?.release();
+    await new Promise((r) => child.once('exit', r));
+  });
 });

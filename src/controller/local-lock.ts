@@ -46,10 +46,15 @@ export class LocalLock {
     this.home = home;
   }
 
-  /** Takes the lock, or returns undefined when another process holds it. */
-  static tryAcquire(home: string): LocalLock | undefined {
+  /**
+   * Takes the lock, or returns undefined when another process holds it.
+   * @param options.waitMs how long to keep trying while it is held (blocking this thread): a
+   *   controller starting waits out the instant {@link LocalLock.isHeld} of a `controller status`
+   *   or an auto-start holds it, instead of exiting as if another controller ran. @default 0
+   */
+  static tryAcquire(home: string, options: { waitMs?: number } = {}): LocalLock | undefined {
     mkdirSync(home, { recursive: true, mode: 0o700 });
-    const db = new Database(controllerPaths(home).lock, { timeout: 0 });
+    const db = new Database(controllerPaths(home).lock, { timeout: options.waitMs ?? 0 });
     try {
       db.pragma('journal_mode = DELETE');
       db.exec('BEGIN EXCLUSIVE');
@@ -61,7 +66,10 @@ export class LocalLock {
     }
   }
 
-  /** True when some process holds the lock (checked by trying to take it). */
+  /**
+   * True when some process holds the lock (checked by taking it for an instant, never waiting; a
+   * controller starting meanwhile waits that instant out, see {@link LocalLock.tryAcquire}).
+   */
   static isHeld(home: string): boolean {
     const lock = LocalLock.tryAcquire(home);
     lock?.release({ keepState: true });

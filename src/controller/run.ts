@@ -50,7 +50,8 @@ export async function runController(rt: ControllerRuntime, options: RunOptions):
   let elector: LeaderElector | undefined;
   let holding: Promise<void> | undefined;
   if (rt.mode === 'local') {
-    lock = LocalLock.tryAcquire(rt.home);
+    // Waits out a `controller status` probe holding the lock for an instant (2 s is plenty).
+    lock = LocalLock.tryAcquire(rt.home, { waitMs: 2000 });
     if (!lock) {
       const other = readControllerState(rt.home);
       throw new ApiError(
