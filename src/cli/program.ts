@@ -455,7 +455,7 @@ function declareTransfer(program: Command, hooks: ProgramHooks): void {
     .option('--result <path>', 'write the result JSON here (e.g. /dev/termination-log)')
     .option('--round <n>', 'warm migration: the precopy round (1 = the full copy)')
     .option('--vm <id>', 'warm delta round: the VM (moRef id)')
-    .option('--snapshot <id>', 'warm delta round: the round’s snapshot (moRef id)')
+    .option('--snapshot <id>', 'warm: the round’s snapshot (moRef id)')
     .option('--disk-key <key>', 'warm delta round: the disk’s device key')
     .option('--change-id <id>', 'warm delta round: the disk’s changeId at the previous round')
     .option('--capacity <bytes>', 'warm delta round: the disk’s capacity')

@@ -97,6 +97,8 @@ export class MigrationReconciler implements Reconciler {
   readonly type = Resources.Migration;
   private readonly o: MigrationReconcilerOptions;
   private readonly runners = new Map<string, { done: Promise<void>; cancel: AbortController }>();
+  /** Recent reads of running Migrations, for {@link cutoverOf}. */
+  private readonly migrationReads = new Map<string, { at: number; migration: Promise<Migration> }>();
   /** The one writer of plans' statuses (see {@link updatePlan}). */
   readonly planStatus: StatusBatcher<PlanStatus, Plan>;
 
@@ -484,11 +486,24 @@ export class MigrationReconciler implements Reconciler {
     }
   }
 
-  /** When a VM of the migration cuts over: its `vmCutover`, else the Migration's `cutover` (read fresh). */
+  /**
+   * When a VM of the migration cuts over: its `vmCutover`, else the Migration's `cutover`. Read
+   * fresh, at most once a second per Migration however many of its VMs ask (each paused VM asks
+   * every second).
+   */
   private async cutoverOf(m: Migration, vmId: string): Promise<Date | undefined> {
-    const fresh = await this.o.store
-      .get<Migration>(Resources.Migration, m.metadata.namespace ?? '', m.metadata.name ?? '')
-      .catch(() => m);
+    const key = m.metadata.uid ?? `${m.metadata.namespace ?? ''}/${m.metadata.name ?? ''}`;
+    let cached = this.migrationReads.get(key);
+    if (!cached || Date.now() - cached.at > 1000) {
+      cached = {
+        at: Date.now(),
+        migration: this.o.store
+          .get<Migration>(Resources.Migration, m.metadata.namespace ?? '', m.metadata.name ?? '')
+          .catch(() => m),
+      };
+      this.migrationReads.set(key, cached);
+    }
+    const fresh = await cached.migration;
     const text = fresh.spec.vmCutover?.find((c) => c.id === vmId)?.cutover ?? fresh.spec.cutover;
     const at = text ? new Date(text) : undefined;
     return at && !Number.isNaN(at.getTime()) ? at : undefined;

@@ -83,17 +83,20 @@ export interface PrecopyRound {
 export function diskCopyInput(
   d: DiskWork,
   context: Pick<CopyContext, 'precopy'>,
-): Pick<CopyDiskInput, 'file' | 'delta' | 'round'> {
+): Pick<CopyDiskInput, 'file' | 'delta' | 'round' | 'snapshot'> {
   const p = context.precopy;
   if (!p) return { file: d.disk.file };
   const file = p.files[d.disk.key] ?? d.disk.file;
-  if (!p.previous) return { file, round: p.round };
+  if (!p.previous) return { file, round: p.round, snapshot: p.snapshot.value };
   const changeId = p.previous[d.disk.key];
   if (!changeId)
-    throw new Error(`disk ${d.disk.file} has no change id from the previous precopy (was CBT turned off?)`);
+    throw new Error(
+      `disk ${d.disk.file} (key ${String(d.disk.key)}) has no change id in the previous precopy's status.migration.vms[].warm.precopies[].deltas; Changed Block Tracking must stay on during a warm migration: turn it on (config.changeTrackingEnabled) and restart the plan, or migrate the VM cold`,
+    );
   return {
     file,
     round: p.round,
+    snapshot: p.snapshot.value,
     delta: {
       vm: p.vm,
       snapshot: p.snapshot,
@@ -118,6 +121,8 @@ export interface CopiedDisk {
   resumedFrom: number;
   /** Bytes this run read from the source (a warm delta round: the changed areas only). */
   copiedBytes: number;
+  /** Wall time of this run's copy, milliseconds (0 when nothing was copied). */
+  durationMs: number;
   /** Mean rate of this run's copy in MiB/s (0 when nothing was copied). */
   throughputMiBps: number;
 }

@@ -40,6 +40,8 @@ export interface TransferResult {
   durationMs: number;
   /** The warm precopy round it belongs to (1 = the first, full copy); absent for cold copies. */
   round?: number;
+  /** The warm precopy round's snapshot (moRef id): a result of another migration's round does not count. */
+  snapshot?: string;
 }
 
 /** Inputs of {@link copyDisk}. */
@@ -52,7 +54,13 @@ export interface CopyDiskInput {
   checkpoint: string;
   /** A delta round instead of a full copy. */
   delta?: DiskDelta;
+  /** Warm: the precopy round. */
   round?: number;
+  /**
+   * Warm: the round's snapshot (moRef id). It tags the full copy's checkpoint, so a complete
+   * checkpoint an earlier migration left on the same target is not taken for this round's copy.
+   */
+  snapshot?: string;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
 }
@@ -68,7 +76,10 @@ export async function copyDisk(
   input: CopyDiskInput,
 ): Promise<TransferResult> {
   const signalOpt = input.signal ? { signal: input.signal } : {};
-  const round = input.round !== undefined ? { round: input.round } : {};
+  const round = {
+    ...(input.round !== undefined ? { round: input.round } : {}),
+    ...(input.snapshot ? { snapshot: input.snapshot } : {}),
+  };
   if (input.delta) {
     const areas = await changedDiskAreas(client, input.delta, signalOpt);
     const source = await openRawDisk(reader, input.file, signalOpt);
@@ -79,7 +90,9 @@ export async function copyDisk(
     return { ...r, sparseBytes: 0, resumedFrom: 0, ...round };
   }
   const r = await copyVmdk(reader, input.file, input.target, {
-    checkpointPath: input.checkpoint,
+    checkpointPath: input.snapshot
+      ? input.checkpoint.replace(/(\.json)?$/, (ext) => `-${input.snapshot ?? ''}${ext}`)
+      : input.checkpoint,
     ...signalOpt,
     ...(input.onProgress ? { onProgress: input.onProgress } : {}),
   });

@@ -51,6 +51,7 @@ export async function copyDisksInProcess(
         sparseBytes: r.sparseBytes,
         resumedFrom: r.resumedFrom,
         copiedBytes: r.copiedBytes,
+        durationMs: r.durationMs,
         throughputMiBps: r.durationMs > 0 ? r.copiedBytes / MiB / (r.durationMs / 1000) : 0,
       });
     }

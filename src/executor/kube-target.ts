@@ -142,7 +142,7 @@ export class KubeTarget implements VmTarget {
   async copyDisks(disks: readonly DiskWork[], context: CopyContext): Promise<CopiedDisk[]> {
     const done = new Map<number, CopiedDisk>();
     for (const d of disks) {
-      const recorded = await this.recorded(d, context.precopy?.round);
+      const recorded = await this.recorded(d, context.precopy);
       if (recorded) done.set(d.disk.key, recorded);
     }
     const todo = disks.filter((d) => !done.has(d.disk.key));
@@ -152,7 +152,7 @@ export class KubeTarget implements VmTarget {
           ? await copyDisksInProcess(todo, context, (d) => this.imagePath(d.name))
           : await this.copyWithJobs(todo, context);
       for (const c of copied) {
-        await this.record(c, context.precopy?.round);
+        await this.record(c, context.precopy);
         done.set(c.key, c);
       }
     }
@@ -255,8 +255,11 @@ export class KubeTarget implements VmTarget {
     return transferSecretName(this.o.labels.plan ?? '', this.o.labels.vmID ?? '');
   }
 
-  /** A disk's result recorded on its claim by an earlier run (of this precopy round, when warm). */
-  private async recorded(d: DiskWork, round: number | undefined): Promise<CopiedDisk | undefined> {
+  /**
+   * A disk's result recorded on its claim by an earlier run: of this precopy round and snapshot,
+   * when warm (another migration's round 1 on an adopted claim does not count).
+   */
+  private async recorded(d: DiskWork, precopy: CopyContext['precopy']): Promise<CopiedDisk | undefined> {
     const pvc = await this.o.store.get<PersistentVolumeClaim>(
       Resources.PersistentVolumeClaim,
       this.o.namespace,
@@ -265,7 +268,7 @@ export class KubeTarget implements VmTarget {
     const text = pvc.metadata.annotations?.[TransferResultAnnotation];
     if (!text) return undefined;
     const r = JSON.parse(text) as TransferResult;
-    if (r.round !== round) return undefined;
+    if (r.round !== precopy?.round || r.snapshot !== precopy?.snapshot.value) return undefined;
     return {
       key: d.disk.key,
       claim: d.name,
@@ -275,20 +278,21 @@ export class KubeTarget implements VmTarget {
       sparseBytes: r.sparseBytes,
       resumedFrom: r.bytes,
       copiedBytes: 0,
+      durationMs: 0,
       throughputMiBps: 0,
     };
   }
 
-  /** Records a finished disk on its claim (with its warm precopy round). */
-  private async record(c: CopiedDisk, round: number | undefined): Promise<void> {
+  /** Records a finished disk on its claim (with its warm precopy round and snapshot). */
+  private async record(c: CopiedDisk, precopy: CopyContext['precopy']): Promise<void> {
     const result: TransferResult = {
-      ...(round !== undefined ? { round } : {}),
+      ...(precopy ? { round: precopy.round, snapshot: precopy.snapshot.value } : {}),
       sha256: c.sha256,
       bytes: c.bytes,
       sparseBytes: c.sparseBytes,
       resumedFrom: c.resumedFrom,
       copiedBytes: c.copiedBytes,
-      durationMs: c.throughputMiBps > 0 ? ((c.bytes - c.resumedFrom) / MiB / c.throughputMiBps) * 1000 : 0,
+      durationMs: c.durationMs,
     };
     await this.o.store.patch(Resources.PersistentVolumeClaim, this.o.namespace, c.claim, {
       metadata: { annotations: { [TransferResultAnnotation]: JSON.stringify(result) } },
@@ -338,6 +342,7 @@ export class KubeTarget implements VmTarget {
             sparseBytes: r.sparseBytes,
             resumedFrom: r.resumedFrom,
             copiedBytes: r.copiedBytes,
+            durationMs: r.durationMs,
             throughputMiBps: r.durationMs > 0 ? r.copiedBytes / MiB / (r.durationMs / 1000) : 0,
           });
         }

@@ -54,9 +54,11 @@ const short = (text: string): string => createHash('sha256').update(text).digest
 export function transferJobName(claim: string, round?: number): string {
   const suffix = round === undefined ? '-transfer' : `-transfer-${String(round)}`;
   const name = `${claim}${suffix}`;
+  // 41 characters of the claim before `-<hash>-transfer` (the names of earlier versions: an
+  // upgraded controller must find the Jobs it created); fewer for a longer round suffix.
   return name.length <= 63
     ? name
-    : `${claim.slice(0, 52 - suffix.length).replace(/-+$/, '')}-${short(claim)}${suffix}`;
+    : `${claim.slice(0, 41 - (suffix.length - '-transfer'.length)).replace(/-+$/, '')}-${short(claim)}${suffix}`;
 }
 
 /** The name of the per-VM source Secret in the target namespace. */
@@ -109,7 +111,7 @@ export interface TransferJobInput {
   secretName: string;
   settings: TransferJobSettings;
   /** A warm precopy round: which round, and for a delta round what to query. */
-  precopy?: Pick<CopyDiskInput, 'file' | 'delta' | 'round'>;
+  precopy?: Pick<CopyDiskInput, 'file' | 'delta' | 'round' | 'snapshot'>;
 }
 
 /** The transfer Job of one disk. */
@@ -186,19 +188,18 @@ export function buildTransferJob(input: TransferJobInput): Job {
   };
 }
 
-/** The `mtv transfer disk` flags of a warm precopy round. */
+/** The `mtv transfer disk` flags of a warm precopy round: round and snapshot, plus the delta's. */
 function precopyArgs(p: TransferJobInput['precopy']): string[] {
-  if (!p?.round) return [];
+  if (p?.round === undefined) return [];
   const d = p.delta;
   return [
     '--round',
     String(p.round),
+    ...(p.snapshot ? ['--snapshot', p.snapshot] : []),
     ...(d
       ? [
           '--vm',
           d.vm.value,
-          '--snapshot',
-          d.snapshot.value,
           '--disk-key',
           String(d.deviceKey),
           '--change-id',
@@ -252,8 +253,9 @@ export interface RunTransferOptions {
   checkpoint: string;
   /** File the result JSON goes to (the termination message). */
   result?: string;
-  /** A warm precopy round (its number), and for a delta round what changed. */
+  /** A warm precopy round (its number and snapshot id), and for a delta round what changed. */
   round?: number;
+  snapshot?: string;
   delta?: DiskDelta;
   signal?: AbortSignal;
   onProgress?: (p: TransferProgress) => void;
@@ -302,6 +304,7 @@ export async function runTransfer(o: RunTransferOptions): Promise<TransferResult
       checkpoint: o.checkpoint,
       ...(o.delta ? { delta: o.delta } : {}),
       ...(o.round !== undefined ? { round: o.round } : {}),
+      ...(o.snapshot ? { snapshot: o.snapshot } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.onProgress ? { onProgress: o.onProgress } : {}),
     });

@@ -23,22 +23,26 @@ describe('warm precopy inputs', () => {
     expect(diskCopyInput(work, { precopy: { round: 1, vm, snapshot, files } })).toEqual({
       file: '[LocalDS_0] vm/base.vmdk',
       round: 1,
+      snapshot: 'snapshot-7',
     });
     expect(
       diskCopyInput(work, { precopy: { round: 3, vm, snapshot, files, previous: { 2000: '52 aa-bb/4' } } }),
     ).toEqual({
       file: '[LocalDS_0] vm/base.vmdk',
       round: 3,
+      snapshot: 'snapshot-7',
       delta: { vm, snapshot, deviceKey: 2000, changeId: '52 aa-bb/4', capacityBytes: 1024 },
     });
     expect(() => diskCopyInput(work, { precopy: { round: 2, vm, snapshot, files, previous: {} } })).toThrow(
-      /disk \[LocalDS_0\] vm\/vm\.vmdk has no change id from the previous precopy/,
+      /disk \[LocalDS_0\] vm\/vm\.vmdk \(key 2000\) has no change id in the previous precopy's .*turn it on \(config\.changeTrackingEnabled\) and restart the plan, or migrate the VM cold/,
     );
   });
 
   it('gives each round its own transfer Job, whose args carry the delta', () => {
     expect(transferJobName('vm-disk-0')).toBe('vm-disk-0-transfer');
     expect(transferJobName('vm-disk-0', 3)).toBe('vm-disk-0-transfer-3');
+    // A long claim's cold Job keeps the name earlier versions gave it (an upgraded controller finds it).
+    expect(transferJobName('x'.repeat(60))).toMatch(/^x{41}-[0-9a-f]{10}-transfer$/);
     const long = transferJobName('x'.repeat(60), 12);
     expect(long.length).toBeLessThanOrEqual(63);
     expect(long).toMatch(/-transfer-12$/);
@@ -59,10 +63,10 @@ describe('warm precopy inputs', () => {
     expect(args.slice(args.indexOf('--round'))).toEqual([
       '--round',
       '2',
-      '--vm',
-      'vm-42',
       '--snapshot',
       'snapshot-7',
+      '--vm',
+      'vm-42',
       '--disk-key',
       '2000',
       '--change-id',
@@ -72,7 +76,7 @@ describe('warm precopy inputs', () => {
     ]);
   });
 
-  it('mtv transfer disk takes all five delta flags or none', () => {
+  it('mtv transfer disk takes the delta flags all together (with --round and --snapshot) or none', () => {
     const base = {
       sourceFile: 'f',
       datacenter: 'd',
@@ -85,6 +89,7 @@ describe('warm precopy inputs', () => {
     expect(
       deltaFromFlags({
         ...base,
+        round: '2',
         vm: 'vm-1',
         snapshot: 'snapshot-2',
         diskKey: '2000',
@@ -99,11 +104,13 @@ describe('warm precopy inputs', () => {
       capacityBytes: 4096,
     });
     expect(() => deltaFromFlags({ ...base, vm: 'vm-1' })).toThrow(
-      /--snapshot, --disk-key, --change-id, --capacity/,
+      /--disk-key, --change-id, --capacity, --snapshot, --round: a delta round needs/,
     );
-    expect(() =>
-      deltaFromFlags({ ...base, vm: 'vm-1', snapshot: 's', diskKey: 'x', changeId: 'c', capacity: '1' }),
-    ).toThrow(UsageError);
+    const full = { ...base, round: '2', vm: 'vm-1', snapshot: 's', changeId: 'c', capacity: '1' };
+    expect(() => deltaFromFlags({ ...full, diskKey: 'x' })).toThrow(UsageError);
+    expect(() => deltaFromFlags({ ...full, diskKey: '1', capacity: '0' })).toThrow(
+      /--capacity.*must be a whole number of at least 1/s,
+    );
   });
 
   it('parses cutover times with a zone into UTC, and names the flag otherwise', () => {

@@ -26,6 +26,7 @@
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/plan/migrator/base/migrator.go (warmItinerary)
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/plan/migration.go (CopyingPaused, precopies)
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Warm } from '../api/index.js';
 import type { VSphereClient } from '../providers/vsphere/client.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
@@ -153,9 +154,11 @@ const nextPhase: Readonly<Record<Exclude<WarmPhase, 'Completed' | 'CopyingPaused
  * errors (the reconciler records them, fails the VM and removes the precopy snapshots)
  */
 export async function runWarmVm(input: WarmVmInput): Promise<ColdVmResult> {
-  const client = await connectVsphere(input.connection, input.signal ? { signal: input.signal } : {});
+  const run = new WarmRun(
+    input,
+    await connectVsphere(input.connection, input.signal ? { signal: input.signal } : {}),
+  );
   try {
-    const run = new WarmRun(input, client);
     let phase: WarmPhase = input.from ?? 'PreHook';
     while (phase !== 'Completed') {
       input.signal?.throwIfAborted();
@@ -163,7 +166,7 @@ export async function runWarmVm(input: WarmVmInput): Promise<ColdVmResult> {
     }
     return await run.complete();
   } finally {
-    await client.close().catch(() => undefined);
+    await run.close();
   }
 }
 
@@ -180,7 +183,8 @@ class WarmRun {
   private copied: CopiedDisk[] = [];
   private vmLocation: string | undefined;
   private readonly input: WarmVmInput;
-  private readonly client: VSphereClient;
+  /** The vSphere session; replaced after each pause (a vCenter session idles out in 30 minutes). */
+  private client: VSphereClient;
 
   constructor(input: WarmVmInput, client: VSphereClient) {
     this.input = input;
@@ -195,6 +199,17 @@ class WarmRun {
     this.disks = diskWork(input);
     this.claims = diskClaims(this.disks, targetNamespace(input.plan));
     this.signalOpt = input.signal ? { signal: input.signal } : {};
+  }
+
+  /** Ends the vSphere session. */
+  async close(): Promise<void> {
+    await this.client.close().catch(() => undefined);
+  }
+
+  /** A fresh session after a pause: the old one may have idled out on vCenter meanwhile. */
+  private async reconnect(): Promise<void> {
+    await this.close();
+    this.client = await connectVsphere(this.input.connection, this.signalOpt);
   }
 
   private async record(phase: WarmPhase): Promise<void> {
@@ -234,7 +249,9 @@ class WarmRun {
           input.vm.id,
           this.precopies.length + 1,
         );
-        const snapshot = await ensureSnapshot(client, this.vmRef, description, signalOpt);
+        await this.refuseForeignSnapshots();
+        // Not aborted midway: a canceled run must not leave a snapshot its cleanup cannot see yet.
+        const snapshot = await ensureSnapshot(client, this.vmRef, description);
         this.precopies.push({ start: nowText(), snapshot: snapshot.value });
         break;
       }
@@ -257,8 +274,11 @@ class WarmRun {
       case 'Finalize':
         await this.copy(phase);
         break;
-      case 'CopyingPaused':
-        return pause(input, this.warm);
+      case 'CopyingPaused': {
+        const next = await pause(input, this.warm);
+        await this.reconnect();
+        return next;
+      }
       case 'RemovePreviousSnapshot':
       case 'RemovePenultimateSnapshot':
       case 'RemoveFinalSnapshot':
@@ -304,9 +324,27 @@ class WarmRun {
     await this.input.onCopied?.(round, this.copied);
   }
 
+  /**
+   * Fails when the VM has snapshots other than this migration's: reads go to the base disk, which
+   * then holds an older snapshot's content, and the changes before ours would be lost.
+   * @throws Error naming the snapshots and the fix
+   */
+  private async refuseForeignSnapshots(): Promise<void> {
+    const prefix = snapshotPrefix(this.migrationKey, this.input.vm.id);
+    const foreign = (await listSnapshots(this.client, this.vmRef, this.signalOpt)).filter(
+      (s) => !s.description.startsWith(prefix),
+    );
+    if (foreign.length)
+      throw new Error(
+        `VM ${this.input.vm.name} has snapshots besides this migration's (${foreign.map((s) => `"${s.name}"`).join(', ')}); a warm migration reads the base disk, which would hold the oldest snapshot's content: remove or consolidate them in vSphere and restart the plan, or migrate the VM cold`,
+      );
+  }
+
   /** Completed: the result (a run resumed after CreateVM finds the VirtualMachine again). */
   async complete(): Promise<ColdVmResult> {
     this.vmLocation ??= await createTargetVm(this.input, this.disks, this.claims, this.restorePowerState);
+    // A snapshot a crash left behind (created twice, or after a cleanup listed) goes too.
+    await removePrecopySnapshots(this.client, this.vmRef, this.migrationKey, this.input.signal);
     await this.record('Completed');
     return { restorePowerState: this.restorePowerState, disks: this.copied, vmLocation: this.vmLocation };
   }
@@ -370,16 +408,6 @@ async function pause(input: WarmVmInput, warm: Warm): Promise<WarmPhase> {
     if (cutover && cutover.getTime() <= Date.now()) return 'StorePowerState';
     if (Date.now() >= next) return 'RemovePreviousSnapshot';
     const wait = Math.min(input.pollMs ?? 1000, Math.max(0, next - Date.now()));
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, wait);
-      input.signal?.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await sleep(wait, undefined, input.signal ? { signal: input.signal } : {}).catch(() => undefined);
   }
 }

@@ -349,6 +349,7 @@ describe('warm precopy rounds with the Job executor (the test plays kubelet and 
             throw e;
           }),
         );
+        expect(JSON.stringify(job)).not.toContain(vc.password);
         const out = await runTransferPod(store, job, claimDirs.get(d.name) ?? '');
         args.push(out.args);
         await finishJob(ns, job.metadata.name ?? '', 'transfer', { exitCode: 0, message: out.termination });
@@ -401,6 +402,20 @@ describe('warm precopy rounds with the Job executor (the test plays kubelet and 
         round: 2,
       });
     }
+    // The same round again (a resumed controller): the claims' results of round 2 count, no new Job.
+    const files = Object.fromEntries(r2.found.map((f) => [f.key, f.baseFileName]));
+    const again = await target.copyDisks(disks, {
+      connection,
+      datacenterPath: 'DC0',
+      client,
+      precopy: { round: 2, vm: vmRef, snapshot: snap2, files, previous },
+    });
+    expect(again.map((c) => c.sha256)).toEqual(r2.copied.map((c) => c.sha256));
+    const jobs = await store.list<Job>(Resources.Job, {
+      namespace: ns,
+      labelSelector: 'mtv.konveyor.io/transfer=disk',
+    });
+    expect(jobs.items.map((j) => j.metadata.name)).toEqual([]);
     await removeSnapshot(client, snap2);
     await target.remove(disks, 'unused');
     await client.close();

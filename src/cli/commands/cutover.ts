@@ -87,7 +87,9 @@ export async function run(session: Session, o: CutoverOptions): Promise<CommandR
       await retryOnConflict(async () => {
         const m = await runningMigration(session, p, 'nothing to cut over');
         migration = m.metadata.name ?? '';
-        await session.store.update<Migration>(Resources.Migration, { ...m, spec: { ...m.spec, cutover } });
+        // Plan-wide: per-VM cutover times (vmCutover) give way to it.
+        const { vmCutover: _perVm, ...spec } = m.spec;
+        await session.store.update<Migration>(Resources.Migration, { ...m, spec: { ...spec, cutover } });
       });
       changes.push({
         ref: `migration/${migration}`,

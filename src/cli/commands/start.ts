@@ -82,13 +82,13 @@ export async function run(session: Session, o: StartOptions): Promise<CommandRes
       continue;
     }
     const warm = planMigrationType(p.spec) === 'warm';
-    if (cutover && !warm) {
-      if (!o.all)
-        failed.push(
-          new ApiError(`plan ${name} is cold: --cutover applies to warm plans`, 0, {
-            hint: `start it without --cutover (a cold migration powers the source off at once)`,
-          }),
-        );
+    // Named, a cold plan with --cutover is a mistake; with --all it starts (the flag is for the warm ones).
+    if (cutover && !warm && !o.all) {
+      failed.push(
+        new ApiError(`plan ${name} is cold: --cutover applies to warm plans`, 0, {
+          hint: `start it without --cutover (a cold migration powers the source off at once)`,
+        }),
+      );
       continue;
     }
     // Forklift's default for warm plans: cut over one hour from now (mtv cutover plan moves it).

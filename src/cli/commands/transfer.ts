@@ -19,7 +19,7 @@ export interface TransferDiskOptions {
   result?: string;
   /** Warm migration: the precopy round (a positive integer). */
   round?: string;
-  /** Warm delta round: VM moRef id, snapshot moRef id, device key, previous changeId, capacity (bytes). */
+  /** Warm: the round's snapshot (moRef id); a delta round also: VM moRef id, device key, previous changeId, capacity (bytes). */
   vm?: string;
   snapshot?: string;
   diskKey?: string;
@@ -29,29 +29,35 @@ export interface TransferDiskOptions {
   write(line: string): void;
 }
 
-/** A positive integer flag, or a UsageError naming it. */
-function count(field: string, value: string): number {
+/** A whole-number flag of at least `min`, or a UsageError naming it. */
+function count(field: string, value: string, min: number): number {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 0)
-    throw new UsageError({ field, value, message: 'must be a whole number' });
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError({
+      field,
+      value,
+      message: `must be a whole number of at least ${String(min)}`,
+      hint: 'the controller writes these flags into transfer Jobs; run `mtv transfer disk` only as they do',
+    });
   return n;
 }
 
 /**
- * The delta round the flags describe: all of --vm, --snapshot, --disk-key, --change-id and
- * --capacity, or none.
+ * The delta round the flags describe: --vm, --disk-key, --change-id and --capacity together (with
+ * --snapshot and --round), or none of them.
  * @throws UsageError when only some are given, or a number is malformed
  */
 export function deltaFromFlags(o: TransferDiskOptions): DiskDelta | undefined {
   const flags = {
     '--vm': o.vm,
-    '--snapshot': o.snapshot,
     '--disk-key': o.diskKey,
     '--change-id': o.changeId,
     '--capacity': o.capacity,
+    '--snapshot': o.snapshot,
+    '--round': o.round,
   };
-  const given = Object.entries(flags).filter(([, v]) => v !== undefined);
-  if (given.length === 0) return undefined;
+  const delta = [o.vm, o.diskKey, o.changeId, o.capacity];
+  if (delta.every((v) => v === undefined)) return undefined;
   const missing = Object.entries(flags)
     .filter(([, v]) => v === undefined)
     .map(([k]) => k);
@@ -63,16 +69,16 @@ export function deltaFromFlags(o: TransferDiskOptions): DiskDelta | undefined {
   return {
     vm: { type: 'VirtualMachine', value: o.vm ?? '' },
     snapshot: { type: 'VirtualMachineSnapshot', value: o.snapshot ?? '' },
-    deviceKey: count('--disk-key', o.diskKey ?? ''),
+    deviceKey: count('--disk-key', o.diskKey ?? '', 0),
     changeId: o.changeId ?? '',
-    capacityBytes: count('--capacity', o.capacity ?? ''),
+    capacityBytes: count('--capacity', o.capacity ?? '', 1),
   };
 }
 
 /** Copies the disk; SIGTERM stops it at a checkpoint (the next pod resumes). */
 export async function run(o: TransferDiskOptions): Promise<CommandResult> {
   const delta = deltaFromFlags(o);
-  const round = o.round !== undefined ? count('--round', o.round) : undefined;
+  const round = o.round !== undefined ? count('--round', o.round, 1) : undefined;
   const stop = new AbortController();
   const onTerm = () => stop.abort(new Error('terminated'));
   process.once('SIGTERM', onTerm);
@@ -86,6 +92,7 @@ export async function run(o: TransferDiskOptions): Promise<CommandResult> {
       ...(o.result ? { result: o.result } : {}),
       ...(delta ? { delta } : {}),
       ...(round !== undefined ? { round } : {}),
+      ...(o.snapshot ? { snapshot: o.snapshot } : {}),
       signal: stop.signal,
       onProgress: (p) => o.write(`${JSON.stringify(p)}\n`),
     });
