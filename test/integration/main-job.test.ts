@@ -6,7 +6,6 @@
  * under $MTV_HOME; cluster mode creates PVCs and VirtualMachines in the real API server (the
  * controller copies in-process: the test control plane runs no pods).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,7 +20,8 @@ import { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { ok, runCli, type CliTarget } from '../support/cli.js';
 import { fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
 import { TestSecrets } from '../support/secrets.js';
-import { createNamespace, freePort, kubeStoreFor, repoRoot } from '../support/testbed.js';
+import { createBridgeNad, createStorageClass, startKubeController } from '../support/kube-controller.js';
+import { createNamespace, kubeStoreFor } from '../support/testbed.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { until } from '../support/wait.js';
@@ -71,51 +71,12 @@ async function kubeMode(): Promise<Mode> {
   const kubeconfig = inject('kubeconfig');
   const ns = await createNamespace(kubeconfig, 'main');
   const home = mkdtempSync(path.join(tmpdir(), 'mtv-main-kube-'));
-  const port = await freePort();
-  const controller: ChildProcess = spawn(
-    process.execPath,
-    [
-      path.join(repoRoot, 'dist/mtv.js'),
-      '--store',
-      'kube',
-      '-n',
-      ns,
-      'controller',
-      'run',
-      '--lease-namespace',
-      ns,
-      '--inventory-listen',
-      `127.0.0.1:${String(port)}`,
-      '--inventory-plain-http',
-    ],
-    {
-      env: { ...process.env, KUBECONFIG: kubeconfig, MTV_HOME: home, MTV_TRANSFER_EXECUTOR: 'in-process' },
-      stdio: 'ignore',
-    },
-  );
+  const controller = await startKubeController(kubeconfig, ns, home);
   const store = kubeStoreFor(kubeconfig);
-  await store.request('POST', '/apis/storage.k8s.io/v1/storageclasses', {
-    body: {
-      apiVersion: 'storage.k8s.io/v1',
-      kind: 'StorageClass',
-      metadata: { name: `std-${ns}` },
-      provisioner: 'kubernetes.io/no-provisioner',
-    },
-  });
-  await store.request('POST', `/apis/k8s.cni.cncf.io/v1/namespaces/${ns}/network-attachment-definitions`, {
-    body: {
-      apiVersion: 'k8s.cni.cncf.io/v1',
-      kind: 'NetworkAttachmentDefinition',
-      metadata: { name: 'backend' },
-      spec: { config: '{"cniVersion":"0.3.1","type":"bridge","bridge":"br1"}' },
-    },
-  });
+  await createStorageClass(kubeconfig, `std-${ns}`);
+  await createBridgeNad(kubeconfig, ns, 'backend');
   return {
-    t: {
-      mode: 'kube',
-      env: { KUBECONFIG: kubeconfig, MTV_INVENTORY_URL: `http://127.0.0.1:${String(port)}` },
-      namespace: ns,
-    },
+    t: controller.target,
     home,
     storageClass: `std-${ns}`,
     targets: async () => ({
@@ -124,7 +85,7 @@ async function kubeMode(): Promise<Mode> {
       vms: (await store.list<VirtualMachine>(Resources.VirtualMachine, { namespace: ns })).items,
     }),
     stop: () => {
-      controller.kill('SIGTERM');
+      controller.stop();
       return Promise.resolve();
     },
   };

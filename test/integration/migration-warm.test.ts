@@ -11,8 +11,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, openSync, readFileSync, closeSync, writeSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Plan, VMStatus } from '../../src/api/index.js';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { Resources, type Plan, type VMStatus } from '../../src/api/index.js';
+import type { PersistentVolumeClaim, VirtualMachine } from '../../src/planner/kubevirt-types.js';
 import { inventoryFilterSpec, VSphereClient } from '../../src/providers/vsphere/index.js';
 import { asArray, asObject, asString, type MoRef } from '../../src/providers/vsphere/values.js';
 import { listSnapshots } from '../../src/providers/vsphere/snapshots.js';
@@ -22,6 +23,8 @@ import { TestSecrets } from '../support/secrets.js';
 import { startVcsim, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
 import { providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
+import { createStorageClass, startKubeController } from '../support/kube-controller.js';
+import { createNamespace, kubeStoreFor } from '../support/testbed.js';
 
 let vc: Vcsim;
 let client: VSphereClient;
@@ -109,7 +112,7 @@ async function restartController(env: Record<string, string>): Promise<void> {
 }
 
 beforeAll(async () => {
-  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 4, fakeCbt: true });
+  vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 5, fakeCbt: true });
   client = await VSphereClient.connect({
     url: vc.url,
     username: vc.username,
@@ -159,7 +162,7 @@ beforeAll(async () => {
       })) as MoRef,
     );
   }
-  expect(sources.size).toBe(4);
+  expect(sources.size).toBe(5);
   await mtv('create', 'provider', 'host', '--type', 'openshift');
   await mtv(...vsphereProviderArgs('vc', vc, path.join(home, 'pw')));
   await providerPhase(t, 'vc', 'Ready');
@@ -171,7 +174,7 @@ beforeAll(async () => {
     '-q',
     "select name, changeTrackingEnabled where name like 'DC0_H0%' order by name",
   );
-  expect(cbt.match(/\btrue\b/g)).toHaveLength(4);
+  expect(cbt.match(/\btrue\b/g)).toHaveLength(5);
 }, 600_000);
 
 afterAll(async () => {
@@ -308,5 +311,90 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/--cutover.*must be an RFC 3339 time with a zone/);
     expect(bad.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+});
+
+describe('warm migration in cluster mode (real API server; the controller copies in-process)', () => {
+  it('precopies, cuts over: the claim holds the final round, the VirtualMachine exists', async () => {
+    const kubeconfig = inject('kubeconfig');
+    const ns = await createNamespace(kubeconfig, 'warm');
+    const kubeHome = mkdtempSync(path.join(tmpdir(), 'mtv-warm-kube-'));
+    const controller = await startKubeController(kubeconfig, ns, kubeHome, { MTV_PRECOPY_INTERVAL: '0.03' });
+    const k = controller.target;
+    const kmtv = (...args: string[]) => ok(k, args);
+    const kplan = async () => JSON.parse(await kmtv('get', 'plan', 'kwarm', '-o', 'json')) as Plan;
+    try {
+      await createStorageClass(kubeconfig, `std-${ns}`);
+      writeFileSync(path.join(kubeHome, 'pw'), vc.password, { mode: 0o600 });
+      await kmtv('create', 'provider', 'host', '--type', 'openshift');
+      await kmtv(...vsphereProviderArgs('vc', vc, path.join(kubeHome, 'pw')));
+      await providerPhase(k, 'vc', 'Ready');
+      await kmtv(
+        'create',
+        'plan',
+        'kwarm',
+        '--source',
+        'vc',
+        '--migration-type',
+        'warm',
+        '--vms',
+        'DC0_H0_VM4',
+        '--default-target-storage-class',
+        `std-${ns}`,
+      );
+      await until('plan Ready', async () => ((await kplan()).status?.phase === 'Ready' ? true : undefined), {
+        timeoutMs: 60_000,
+      });
+      await kmtv('start', 'plan', 'kwarm');
+      await until(
+        'two precopies',
+        async () => {
+          const p = await kplan();
+          if (p.status?.phase === 'Failed')
+            throw new Error(JSON.stringify(p.status.migration?.vms?.map((v) => v.error)));
+          return (vmStatus(p, 'DC0_H0_VM4')?.warm?.successes ?? 0) >= 2 ? p : undefined;
+        },
+        { timeoutMs: 120_000 },
+      );
+      guestWrites('DC0_H0_VM4', 7 * MiB + 5, 50_000);
+      await kmtv('cutover', 'plan', 'kwarm');
+      const done = await until(
+        'plan Succeeded',
+        async () => {
+          const p = await kplan();
+          if (p.status?.phase === 'Failed')
+            throw new Error(JSON.stringify(p.status.migration?.vms?.map((v) => v.error)));
+          return p.status?.phase === 'Succeeded' ? p : undefined;
+        },
+        { timeoutMs: 180_000 },
+      );
+      const v = vmStatus(done, 'DC0_H0_VM4');
+      const src = sources.get('DC0_H0_VM4');
+      const sha = await sha256File(src?.flat ?? '', src?.bytes);
+      expect(disk(v)?.annotations?.['mtv.konveyor.io/sha256']).toBe(sha);
+      const store = kubeStoreFor(kubeconfig);
+      const claims = (
+        await store.list<PersistentVolumeClaim>(Resources.PersistentVolumeClaim, { namespace: ns })
+      ).items;
+      expect(claims).toHaveLength(1);
+      const claim = claims[0] as PersistentVolumeClaim;
+      const precopies = v?.warm?.precopies ?? [];
+      expect(
+        JSON.parse(claim.metadata.annotations?.['mtv.konveyor.io/transfer-result'] ?? '{}'),
+      ).toMatchObject({
+        sha256: sha,
+        round: precopies.length,
+        snapshot: precopies.at(-1)?.snapshot,
+      });
+      expect(
+        await sha256File(path.join(kubeHome, 'volumes', ns, claim.metadata.name ?? '', 'disk.img')),
+      ).toBe(sha);
+      const vms = (await store.list<VirtualMachine>(Resources.VirtualMachine, { namespace: ns })).items;
+      expect(vms.map((x) => x.metadata.name)).toEqual(['dc0-h0-vm4']);
+      expect(await ourSnapshots('DC0_H0_VM4')).toEqual([]);
+      expect((await client.vmPowerState(vmRef('DC0_H0_VM4'))).powerState).toBe('poweredOff');
+    } finally {
+      controller.stop();
+    }
   });
 });
