@@ -52,4 +52,34 @@ describe('structural schema (what the API server does)', () => {
     const r = applyStructuralSchema(schema, { spec: { name: 'toolong', count: 0 } });
     expect(r.problems.map((p) => p.field)).toEqual(['spec.name', 'spec.count']);
   });
+
+  it('returns a copy sharing nothing with the input, preserved and untyped subtrees included', () => {
+    const schema: StructuralSchema = {
+      type: 'object',
+      properties: {
+        kept: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+        untyped: {},
+        list: { type: 'array' },
+        typed: { type: 'object', properties: { a: { type: 'array', items: { type: 'string' } } } },
+      },
+    };
+    const input = { kept: { x: { y: 1 } }, untyped: { z: [1] }, list: [{ w: 2 }], typed: { a: ['s'] } };
+    const before = structuredClone(input);
+    const out = applyStructuralSchema(schema, input, 'status').value as typeof input;
+    expect(out).toEqual(input);
+    out.kept.x.y = 9;
+    out.untyped.z.push(2);
+    (out.list[0] as { w: number }).w = 9;
+    out.typed.a.push('t');
+    expect(input).toEqual(before);
+  });
+
+  it('names problems under the given path when the schema is a subtree’s', () => {
+    const r = applyStructuralSchema(
+      { type: 'object', properties: { phase: { type: 'string' } } },
+      { phase: 3 },
+      'status',
+    );
+    expect(r.problems.map((p) => p.field)).toEqual(['status.phase']);
+  });
 });

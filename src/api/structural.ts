@@ -56,10 +56,14 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
 /**
  * Prunes, defaults and validates `value` against `schema`. Paths in problems are relative to the
  * object root (`spec.map[0].destination.type`).
+ * @param at where `value` sits in the object when `schema` is a subtree's (e.g. `status`), so
+ *   problems still name the full path. @default '' (the object root)
  */
-export function applyStructuralSchema(schema: StructuralSchema, value: unknown): StructuralResult {
+export function applyStructuralSchema(schema: StructuralSchema, value: unknown, at = ''): StructuralResult {
   const problems: Problem[] = [];
-  const out = walk(schema, structuredClone(value), '', problems);
+  // The walk builds new objects and arrays; what it keeps as is (untyped or preserved subtrees) it
+  // copies, so the result never shares anything with `value` (no clone of the whole tree first).
+  const out = walk(schema, value, at, problems);
   return { value: out, problems };
 }
 
@@ -76,7 +80,7 @@ function walk(schema: StructuralSchema, value: unknown, at: string, problems: Pr
     return (value as unknown[]).map((v, i) => walk(items, v, `${at}[${i}]`, problems));
   }
   checkScalar(schema, value, at, problems);
-  return value;
+  return typeof value === 'object' ? structuredClone(value) : value;
 }
 
 function walkObject(
@@ -85,7 +89,7 @@ function walkObject(
   at: string,
   problems: Problem[],
 ): Record<string, unknown> {
-  if (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties) return obj;
+  if (schema['x-kubernetes-preserve-unknown-fields'] && !schema.properties) return structuredClone(obj);
   const out: Record<string, unknown> = {};
   if (schema.properties) {
     for (const [key, child] of Object.entries(schema.properties)) {

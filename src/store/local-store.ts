@@ -172,9 +172,20 @@ export class LocalStore implements ObjectStore {
   }
 
   private mustRead(type: ResourceType, namespace: string, name: string): KubeObject {
-    const o = this.read(type, namespace, name);
-    if (!o) throw new NotFoundError(type.kind, name, type.namespaced ? namespace : undefined);
-    return o;
+    return this.mustReadRaw(type, namespace, name).object;
+  }
+
+  /** The stored object and its JSON as stored (`JSON.stringify` of the object gives the same text). */
+  private mustReadRaw(
+    type: ResourceType,
+    namespace: string,
+    name: string,
+  ): { object: KubeObject; body: string } {
+    const row = this.db
+      .prepare('SELECT body FROM objects WHERE resource = ? AND namespace = ? AND name = ?')
+      .get(resourceKey(type), type.namespaced ? namespace : '', name) as Row | undefined;
+    if (!row) throw new NotFoundError(type.kind, name, type.namespaced ? namespace : undefined);
+    return { object: JSON.parse(row.body) as KubeObject, body: row.body };
   }
 
   /** Runs `fn` in an IMMEDIATE transaction; a dry run rolls it back and returns its result. */
@@ -238,8 +249,13 @@ export class LocalStore implements ObjectStore {
     return stored;
   }
 
-  /** Validates the object's identity and schema; returns the normalized object. */
-  private normalize(type: ResourceType, obj: KubeObject): KubeObject {
+  /**
+   * Validates the object's identity and schema; returns the normalized object.
+   * @param only `status` for a status write: the rest is the stored object, already normalized, so
+   *   only the status is pruned, defaulted and validated (a 1,000-VM plan's spec is not walked
+   *   and copied again on every progress write).
+   */
+  private normalize(type: ResourceType, obj: KubeObject, only?: 'status'): KubeObject {
     const problems: Problem[] = [];
     if (obj.apiVersion !== type.apiVersion || obj.kind !== type.kind) {
       problems.push({
@@ -279,7 +295,15 @@ export class LocalStore implements ObjectStore {
     }
     let out = obj;
     const fk = forkliftKindOf(type);
-    if (fk) {
+    const statusSchema = fk ? forkliftSchema(fk).properties?.status : undefined;
+    const status = (obj as KubeObject & { status?: unknown }).status;
+    if (fk && only === 'status' && statusSchema) {
+      if (status !== undefined) {
+        const r = applyStructuralSchema(statusSchema, status, 'status');
+        problems.push(...r.problems);
+        out = { ...obj, status: r.value } as KubeObject;
+      }
+    } else if (fk) {
       const r = applyStructuralSchema(forkliftSchema(fk), { ...obj, metadata: {} });
       problems.push(...r.problems);
       out = { ...(r.value as KubeObject), metadata: obj.metadata };
@@ -375,7 +399,7 @@ export class LocalStore implements ObjectStore {
     return this.tx(dryRun, () => {
       const ns = type.namespaced ? (incoming.metadata.namespace ?? '') : '';
       const name = incoming.metadata.name ?? '';
-      const current = this.mustRead(type, ns, name);
+      const { object: current, body: currentBody } = this.mustReadRaw(type, ns, name);
       const rv = incoming.metadata.resourceVersion;
       if (!rv && forkliftKindOf(type)) {
         // As the API server does for custom resources: an update must say which version it replaces.
@@ -397,7 +421,7 @@ export class LocalStore implements ObjectStore {
         const status = (incoming as KubeObject & { status?: unknown }).status;
         next = { ...current, ...(status === undefined ? {} : { status }) };
         if (status === undefined) delete (next as { status?: unknown }).status;
-        next = this.normalize(type, next);
+        next = this.normalize(type, next, 'status');
       } else {
         const keep = type.statusSubresource ? { status: (current as { status?: unknown }).status } : {};
         const merged = { ...incoming, ...keep } as KubeObject;
@@ -416,7 +440,7 @@ export class LocalStore implements ObjectStore {
           next.metadata.generation = (current.metadata.generation ?? 0) + 1;
         }
       }
-      if (JSON.stringify(next) === JSON.stringify(current)) return current; // no-op writes keep the version
+      if (JSON.stringify(next) === currentBody) return current; // no-op writes keep the version
       if (next.metadata.deletionTimestamp && !next.metadata.finalizers?.length) {
         this.remove(type, next, 'Background');
         return next;
