@@ -59,11 +59,15 @@ const rfc3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:
  * @param at where `value` sits in the object when `schema` is a subtree's (e.g. `status`), so
  *   problems still name the full path. @default '' (the object root)
  */
-export function applyStructuralSchema(schema: StructuralSchema, value: unknown, at = ''): StructuralResult {
+export function applyStructuralSchema(
+  schema: StructuralSchema,
+  value: unknown,
+  at?: string,
+): StructuralResult {
   const problems: Problem[] = [];
   // The walk builds new objects and arrays; what it keeps as is (untyped or preserved subtrees) it
   // copies, so the result never shares anything with `value` (no clone of the whole tree first).
-  const out = walk(schema, value, at, problems);
+  const out = walk(schema, value, at ?? '', problems);
   return { value: out, problems };
 }
 
