@@ -74,6 +74,7 @@ export type {
   Secret,
   Time,
 } from './meta.js';
+export { toTime } from './meta.js';
 export type { Migration, MigrationSpec, MigrationStatus, VMCutover } from './migration.js';
 export {
   checkNamespaceName,

@@ -33,6 +33,11 @@ export type Integer = number;
  */
 export type Time = string;
 
+/** A {@link Time} for `d`, to the second, as the API server writes them (`2026-11-21T10:00:00Z`). */
+export function toTime(d: Date): Time {
+  return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 /** A reference from a dependent object to its owner; drives cascading deletion. */
 export interface OwnerReference {
   /** API version of the owner. */

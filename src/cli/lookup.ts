@@ -1,5 +1,5 @@
 /** Reading objects named by the user, with errors in the CLI's words. */
-import { AlreadyExistsError, NotFoundError } from '../api/index.js';
+import { AlreadyExistsError, NotFoundError, Resources, UsageError, type Plan } from '../api/index.js';
 import type { ResourceType } from '../api/index.js';
 import type { KubeObject } from '../api/index.js';
 import type { Session } from './context.js';
@@ -57,4 +57,29 @@ export async function assertAbsent(
   noun: string,
 ): Promise<void> {
   if (await tryGet(session, type, name)) throw new AlreadyExistsError(noun, name, session.namespace);
+}
+
+/**
+ * The plans a many-plan command acts on (`start`, `cutover`, `archive` …): the named ones, each
+ * read or a NotFoundError in the CLI's words (every name is tried), or with `all` every plan in
+ * the session's namespace.
+ * @throws UsageError when names and `--all` are combined, or neither is given
+ */
+export async function namedPlans(
+  session: Session,
+  o: { names: readonly string[]; all: boolean },
+): Promise<(Plan | NotFoundError)[]> {
+  if (o.all && o.names.length)
+    throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
+  if (!o.all && !o.names.length)
+    throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
+  if (o.all) return (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items;
+  return Promise.all(
+    o.names.map((n) =>
+      getNamed<Plan>(session, Resources.Plan, n, 'plan').catch((e: unknown) => {
+        if (e instanceof NotFoundError) return e;
+        throw e;
+      }),
+    ),
+  );
 }

@@ -7,7 +7,7 @@
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/lib/condition/condition.go
  */
 import type { Condition } from '../api/index.js';
-import { Category, ConditionStatus, isBlocker } from '../api/index.js';
+import { Category, ConditionStatus, isBlocker, toTime } from '../api/index.js';
 
 /** A condition as a reconciler states it (time and status filled in by staging). */
 export type NewCondition = Omit<Condition, 'lastTransitionTime' | 'status'> & { status?: string };
@@ -28,8 +28,7 @@ export function stageConditions(
   for (const c of next) {
     const status = c.status ?? ConditionStatus.True;
     const old = previous?.find((p) => p.type === c.type);
-    const lastTransitionTime =
-      old && old.status === status ? old.lastTransitionTime : now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const lastTransitionTime = old && old.status === status ? old.lastTransitionTime : toTime(now);
     out.set(c.type, { ...withoutUndefined(c), status, lastTransitionTime });
   }
   for (const p of previous ?? []) if (p.durable && !out.has(p.type)) out.set(p.type, p);

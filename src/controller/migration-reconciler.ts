@@ -28,6 +28,7 @@ import {
   type VMStatus,
   type Warm,
   planMigrationType,
+  toTime,
 } from '../api/index.js';
 import path from 'node:path';
 import {
@@ -81,7 +82,7 @@ export interface MigrationReconcilerOptions {
 }
 
 const MiB = 1024 * 1024;
-const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+const now = () => toTime(new Date());
 const cond = (type: string, message: string, category: string = Category.Advisory): Condition => ({
   type,
   status: 'True',
@@ -368,8 +369,7 @@ export class MigrationReconciler implements Reconciler {
       }
       const message = errorText(e);
       this.o.log.warn({ plan: planName, vm: vm.name, err: message }, 'VM migration failed');
-      if (source) await this.removeSnapshots(m, plan, source, vm);
-      if (source && recordedPower === 'On') await this.restore(source, vm).catch(() => undefined);
+      if (source) await this.restoreSource(m, plan, source, vm, recordedPower === 'On');
       const planVM = plan.spec.vms.find((x) => x.id === vm.id);
       if (planVM?.deleteVmOnFailMigration ?? plan.spec.deleteVmOnFailMigration) {
         const maps = source ? await this.destinations(plan, source).catch(() => undefined) : undefined;
@@ -417,8 +417,7 @@ export class MigrationReconciler implements Reconciler {
   ): Promise<void> {
     const db = this.o.inventory.of(source);
     const vm = db?.get('VM', v.id ?? '') as unknown as VM | undefined;
-    if (source && vm) await this.removeSnapshots(m, plan, source, vm);
-    if (source && vm && v.restorePowerState === 'On') await this.restore(source, vm).catch(() => undefined);
+    if (source && vm) await this.restoreSource(m, plan, source, vm, v.restorePowerState === 'On');
     if (vm) {
       const maps = source ? await this.destinations(plan, source) : { storage: {} };
       await this.removeTarget(plan, vm, maps.storage, undefined);
@@ -464,25 +463,50 @@ export class MigrationReconciler implements Reconciler {
     return hooks;
   }
 
-  /** Warm: removes the precopy snapshots this migration took of the VM (none for a cold plan). */
-  private async removeSnapshots(m: Migration, plan: Plan, source: Provider, vm: VM): Promise<void> {
-    if (planMigrationType(plan.spec) !== 'warm') return;
+  /**
+   * After a failure or a cancel, in one vSphere session: removes the precopy snapshots this
+   * migration took of the VM (warm plans), then powers the source on when it was on before.
+   * Never throws: what fails is logged, with what to do by hand.
+   */
+  private async restoreSource(
+    m: Migration,
+    plan: Plan,
+    source: Provider,
+    vm: VM,
+    powerOn: boolean,
+  ): Promise<void> {
+    const warm = planMigrationType(plan.spec) === 'warm';
+    if (!warm && !powerOn) return;
+    const vmRef = { type: 'VirtualMachine', value: vm.id };
+    const log = { plan: plan.metadata.name, vm: vm.name };
+    let client;
     try {
-      const client = await connectVsphere(await readConnection(this.o.store, source));
-      try {
+      client = await connectVsphere(await readConnection(this.o.store, source));
+    } catch (e: unknown) {
+      this.o.log.warn({ ...log, err: errorText(e) }, 'could not reach the source to restore it');
+      return;
+    }
+    try {
+      if (warm)
         await removePrecopySnapshots(
           client,
-          { type: 'VirtualMachine', value: vm.id },
+          vmRef,
           m.metadata.uid ?? plan.metadata.uid ?? plan.metadata.name ?? '',
+        ).catch((e: unknown) =>
+          this.o.log.warn(
+            { ...log, err: errorText(e) },
+            'could not remove the precopy snapshots; remove them in vSphere',
+          ),
         );
-      } finally {
-        await client.close();
-      }
-    } catch (e: unknown) {
-      this.o.log.warn(
-        { plan: plan.metadata.name, vm: vm.name, err: errorText(e) },
-        'could not remove the precopy snapshots; remove them in vSphere',
-      );
+      if (powerOn)
+        await restorePowerState(client, vmRef, 'poweredOn').catch((e: unknown) =>
+          this.o.log.warn(
+            { ...log, err: errorText(e) },
+            'could not power the source on again; power it on in vSphere',
+          ),
+        );
+    } finally {
+      await client.close().catch(() => undefined);
     }
   }
 
@@ -507,15 +531,6 @@ export class MigrationReconciler implements Reconciler {
     const text = fresh.spec.vmCutover?.find((c) => c.id === vmId)?.cutover ?? fresh.spec.cutover;
     const at = text ? new Date(text) : undefined;
     return at && !Number.isNaN(at.getTime()) ? at : undefined;
-  }
-
-  private async restore(source: Provider, vm: VM): Promise<void> {
-    const client = await connectVsphere(await readConnection(this.o.store, source));
-    try {
-      await restorePowerState(client, { type: 'VirtualMachine', value: vm.id }, 'poweredOn');
-    } finally {
-      await client.close();
-    }
   }
 
   /** Network and storage destinations by source id, from the plan's maps resolved in the inventory. */

@@ -27,7 +27,7 @@
  * @see https://github.com/kubev2v/forklift/blob/main/pkg/controller/plan/migration.go (CopyingPaused, precopies)
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Warm } from '../api/index.js';
+import { toTime, type Warm } from '../api/index.js';
 import type { VSphereClient } from '../providers/vsphere/client.js';
 import { connectVsphere } from '../providers/vsphere/connect.js';
 import { requestPowerOff, waitForPowerOff } from '../providers/vsphere/power.js';
@@ -122,8 +122,6 @@ export async function removePrecopySnapshots(
   for (const s of ours) await removeSnapshot(client, s.snapshot, signal ? { signal } : {});
   return ours.length;
 }
-
-const nowText = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 /** Where each phase goes next, unless its work decides otherwise (CopyingPaused). */
 const nextPhase: Readonly<Record<Exclude<WarmPhase, 'Completed' | 'CopyingPaused'>, WarmPhase>> = {
@@ -220,7 +218,10 @@ class WarmRun {
   /** The latest precopy's snapshot. */
   private current(): MoRef {
     const snapshot = this.precopies.at(-1)?.snapshot;
-    if (!snapshot) throw new Error('no precopy snapshot is recorded for this phase');
+    if (!snapshot)
+      throw new Error(
+        `VM ${this.input.vm.name}: status.migration.vms[].warm.precopies records no snapshot for this phase; the status was changed by hand or lost: restart the plan`,
+      );
     return { type: 'VirtualMachineSnapshot', value: snapshot };
   }
 
@@ -252,7 +253,7 @@ class WarmRun {
         await this.refuseForeignSnapshots();
         // Not aborted midway: a canceled run must not leave a snapshot its cleanup cannot see yet.
         const snapshot = await ensureSnapshot(client, this.vmRef, description);
-        this.precopies.push({ start: nowText(), snapshot: snapshot.value });
+        this.precopies.push({ start: toTime(new Date()), snapshot: snapshot.value });
         break;
       }
       case 'StoreInitialSnapshotDeltas':
@@ -313,13 +314,11 @@ class WarmRun {
       round,
     );
     const last = this.precopies.at(-1);
-    if (last) last.end = nowText();
+    if (last) last.end = toTime(new Date());
     this.warm.successes += 1;
     this.warm.consecutiveFailures = 0;
     if (phase === 'CopyDisks')
-      this.warm.nextPrecopyAt = new Date(Date.now() + this.input.precopyIntervalMs)
-        .toISOString()
-        .replace(/\.\d{3}Z$/, 'Z');
+      this.warm.nextPrecopyAt = toTime(new Date(Date.now() + this.input.precopyIntervalMs));
     else delete this.warm.nextPrecopyAt;
     await this.input.onCopied?.(round, this.copied);
   }

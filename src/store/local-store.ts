@@ -164,11 +164,12 @@ export class LocalStore implements ObjectStore {
     return row?.seq ?? 0;
   }
 
-  private read(type: ResourceType, namespace: string, name: string): KubeObject | undefined {
+  /** The stored JSON of an object, if it exists. */
+  private body(type: ResourceType, namespace: string, name: string): string | undefined {
     const row = this.db
       .prepare('SELECT body FROM objects WHERE resource = ? AND namespace = ? AND name = ?')
       .get(resourceKey(type), type.namespaced ? namespace : '', name) as Row | undefined;
-    return row ? (JSON.parse(row.body) as KubeObject) : undefined;
+    return row?.body;
   }
 
   private mustRead(type: ResourceType, namespace: string, name: string): KubeObject {
@@ -181,11 +182,9 @@ export class LocalStore implements ObjectStore {
     namespace: string,
     name: string,
   ): { object: KubeObject; body: string } {
-    const row = this.db
-      .prepare('SELECT body FROM objects WHERE resource = ? AND namespace = ? AND name = ?')
-      .get(resourceKey(type), type.namespaced ? namespace : '', name) as Row | undefined;
-    if (!row) throw new NotFoundError(type.kind, name, type.namespaced ? namespace : undefined);
-    return { object: JSON.parse(row.body) as KubeObject, body: row.body };
+    const body = this.body(type, namespace, name);
+    if (body === undefined) throw new NotFoundError(type.kind, name, type.namespaced ? namespace : undefined);
+    return { object: JSON.parse(body) as KubeObject, body };
   }
 
   /** Runs `fn` in an IMMEDIATE transaction; a dry run rolls it back and returns its result. */
@@ -324,7 +323,7 @@ export class LocalStore implements ObjectStore {
       for (let i = 0; i < 5; i++)
         suffix += generateNameAlphabet.charAt(Math.floor(Math.random() * generateNameAlphabet.length));
       const name = `${prefix}${suffix}`;
-      if (!this.read(type, namespace, name)) return name;
+      if (this.body(type, namespace, name) === undefined) return name;
     }
   }
 
@@ -368,7 +367,7 @@ export class LocalStore implements ObjectStore {
         const ns = type.namespaced ? (normalized.metadata.namespace ?? '') : '';
         const name =
           normalized.metadata.name || this.generateName(type, ns, normalized.metadata.generateName ?? '');
-        if (this.read(type, ns, name))
+        if (this.body(type, ns, name) !== undefined)
           throw new AlreadyExistsError(type.kind, name, type.namespaced ? ns : undefined);
         const { status: _status, ...rest } = normalized as KubeObject & { status?: unknown };
         const fresh = {

@@ -69,6 +69,9 @@ export async function copyChangedAreas(
     if (a.start < 0 || a.length <= 0 || a.start + a.length > source.size)
       throw new MtvError(
         `changed area [${a.start}, ${a.start + a.length}) lies outside the disk (${source.size} bytes)`,
+        {
+          hint: "the source's change tracking disagrees with the disk's size: turn CBT off and on for the VM (resetting it) and restart the plan",
+        },
       );
   const total = areas.reduce((n, a) => n + a.length, 0);
   const chunk = options.chunkBytes ?? 16 * MiB;

@@ -16,7 +16,6 @@ import { indexesFor } from '../../src/inventory/indexes.js';
 import { validateAgainst, type OpenApiDocument } from '../../src/planner/testing/openapi-schema.js';
 import { vsphereAdapter } from '../../src/providers/vsphere/adapter.js';
 import type { VM } from '../../src/providers/vsphere/model.js';
-import { VSphereClient } from '../../src/providers/vsphere/index.js';
 import {
   datastoreDirectory,
   ext4Image,
@@ -24,7 +23,7 @@ import {
   sha256File,
   type DiskImage,
 } from '../support/disk-images.js';
-import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import { startVcsim, vcsimConnection, vcsimClient, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
 
 let vc: Vcsim;
@@ -37,14 +36,7 @@ const schema = JSON.parse(
 
 beforeAll(async () => {
   vc = await startVcsim({ vmsPerHost: 1 });
-  const connection = {
-    url: vc.url,
-    username: vc.username,
-    password: vc.password,
-    caCert: vc.caCert,
-    insecureSkipVerify: false,
-    settings: {},
-  };
+  const connection = vcsimConnection(vc);
   const db = InventoryDb.open(':memory:', { indexes: indexesFor('vsphere') });
   const collector = vsphereAdapter.startCollector({
     connection,
@@ -88,14 +80,7 @@ function input(from?: ColdPhase, phases?: ColdPhase[]) {
     },
   };
   return {
-    connection: {
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-      insecureSkipVerify: false,
-      settings: {},
-    },
+    connection: vcsimConnection(vc),
     vm,
     datacenterPath: 'DC0',
     plan,
@@ -127,12 +112,7 @@ describe('local cold migration of one VM (vcsim, real disk content)', () => {
     expect(r.disks).toHaveLength(1);
     expect(r.disks[0]?.sha256).toBe(image.sha256);
     expect(await sha256File(r.disks[0]?.path ?? '')).toBe(image.sha256);
-    const client = await VSphereClient.connect({
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-    });
+    const client = await vcsimClient(vc);
     expect((await client.vmPowerState({ type: 'VirtualMachine', value: vm.id })).powerState).toBe(
       'poweredOff',
     );

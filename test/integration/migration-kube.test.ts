@@ -8,8 +8,7 @@
  * with the in-process executor, is in main-job.test.ts.)
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -27,12 +26,25 @@ import { diskClaimLabels } from '../../src/planner/data-volume.js';
 import type { PersistentVolumeClaim } from '../../src/planner/kubevirt-types.js';
 import { vsphereAdapter } from '../../src/providers/vsphere/adapter.js';
 import type { VM } from '../../src/providers/vsphere/model.js';
-import { VSphereClient } from '../../src/providers/vsphere/index.js';
+import type { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { ensureSnapshot, removeSnapshot, snapshotDisks } from '../../src/providers/vsphere/snapshots.js';
 import type { MoRef } from '../../src/providers/vsphere/values.js';
-import { datastoreDirectory, fillVmDisks, sha256File, type DiskImage } from '../support/disk-images.js';
+import {
+  datastoreDirectory,
+  fillVmDisks,
+  flatExtentPath,
+  sha256File,
+  type DiskImage,
+  guestWrites,
+} from '../support/disk-images.js';
 import { createNamespace, kubeStoreFor, repoRoot } from '../support/testbed.js';
-import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import {
+  enableChangeTracking,
+  startVcsim,
+  vcsimConnection,
+  vcsimClient,
+  type Vcsim,
+} from '../support/vcsim.js';
 import { until } from '../support/wait.js';
 
 const run = promisify(execFile);
@@ -52,14 +64,7 @@ beforeAll(async () => {
   vc = await startVcsim({ vmsPerHost: 1, disksPerVm: 2, fakeCbt: true });
   const db = InventoryDb.open(':memory:', { indexes: indexesFor('vsphere') });
   const collector = vsphereAdapter.startCollector({
-    connection: {
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-      insecureSkipVerify: false,
-      settings: {},
-    },
+    connection: vcsimConnection(vc),
     db,
     onStateChange: () => undefined,
     log: () => undefined,
@@ -129,6 +134,45 @@ async function finishJob(
 }
 
 /**
+ * A one-VM plan in the test namespace, its disks' work, and a KubeTarget with the Job executor
+ * (labels of migration `migrationUid`; transfer image `registry.example/mtv:test`).
+ */
+function jobExecutor(
+  vm: VM,
+  o: { name: string; uid: string; migrationUid: string; spec: Partial<Plan['spec']> },
+): { plan: Plan; disks: DiskWork[]; target: KubeTarget } {
+  const plan: Plan = {
+    apiVersion: 'forklift.konveyor.io/v1beta1',
+    kind: 'Plan',
+    metadata: { name: o.name, namespace: ns, uid: o.uid },
+    spec: {
+      provider: { source: { name: 'vc' }, destination: { name: 'host' } },
+      map: { network: { name: 'n' }, storage: { name: 's' } },
+      targetNamespace: ns,
+      pvcNameTemplateUseGenerateName: false,
+      vms: [{ id: vm.id, name: vm.name }],
+      ...o.spec,
+    },
+  };
+  const disks = diskWork({
+    vm,
+    plan,
+    planVM: { id: vm.id },
+    storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: `std-${ns}` }])),
+  });
+  const target = new KubeTarget({
+    store: kubeStoreFor(kubeconfig),
+    namespace: ns,
+    labels: diskClaimLabels({ vm, plan, migrationUid: o.migrationUid }),
+    executor: 'job',
+    volumesDir: path.join(home, 'unused'),
+    job: { image: 'registry.example/mtv:test' },
+    pollMs: 100,
+  });
+  return { plan, disks, target };
+}
+
+/**
  * Kubelet stand-in: mounts the Job's Secret and `claimDir` (the claim) as directories and runs the
  * container's own args with the built CLI.
  * @returns its stdout and termination message
@@ -165,50 +209,16 @@ describe('the Job executor (the test plays kubelet and Job controller)', () => {
   it('creates a transfer Job per disk whose own command copies the disk; records the result and cleans up', async () => {
     const store = kubeStoreFor(kubeconfig);
     const vm = inventory[0] as VM;
-    const plan: Plan = {
-      apiVersion: 'forklift.konveyor.io/v1beta1',
-      kind: 'Plan',
-      metadata: { name: 'jobs', namespace: ns, uid: '0b5e7a52-0000-4000-8000-00000000a0b5' },
-      spec: {
-        provider: { source: { name: 'vc' }, destination: { name: 'host' } },
-        map: { network: { name: 'n' }, storage: { name: 's' } },
-        targetNamespace: ns,
-        pvcNameTemplate: '{{.PlanName}}-{{.VmName | lower | replace "_" "-"}}-{{.DiskIndex}}',
-        pvcNameTemplateUseGenerateName: false,
-        vms: [{ id: vm.id, name: vm.name }],
-      },
-    };
-    const disks: DiskWork[] = diskWork({
-      vm,
-      plan,
-      planVM: { id: vm.id },
-      storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: `std-${ns}` }])),
-    });
-    const target = new KubeTarget({
-      store,
-      namespace: ns,
-      labels: diskClaimLabels({ vm, plan, migrationUid: 'm-1' }),
-      executor: 'job',
-      volumesDir: path.join(home, 'unused'),
-      job: { image: 'registry.example/mtv:test' },
-      pollMs: 100,
+    const { plan, disks, target } = jobExecutor(vm, {
+      name: 'jobs',
+      uid: '0b5e7a52-0000-4000-8000-00000000a0b5',
+      migrationUid: 'm-1',
+      spec: { pvcNameTemplate: '{{.PlanName}}-{{.VmName | lower | replace "_" "-"}}-{{.DiskIndex}}' },
     });
     await target.createVolumes(disks, diskClaims(disks, ns));
-    const client = await VSphereClient.connect({
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-    });
+    const client = await vcsimClient(vc);
     const copying = target.copyDisks(disks, {
-      connection: {
-        url: vc.url,
-        username: vc.username,
-        password: vc.password,
-        caCert: vc.caCert,
-        insecureSkipVerify: false,
-        settings: {},
-      },
+      connection: vcsimConnection(vc),
       datacenterPath: 'DC0',
       client,
     });
@@ -276,55 +286,16 @@ describe('warm precopy rounds with the Job executor (the test plays kubelet and 
     const store = kubeStoreFor(kubeconfig);
     const vm = inventory[0] as VM;
     const vmRef = { type: 'VirtualMachine', value: vm.id };
-    const client = await VSphereClient.connect({
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-    });
-    await client.waitForTask(
-      (await client.invoke('ReconfigVM_Task', vmRef, {
-        spec: { _type: 'VirtualMachineConfigSpec', changeTrackingEnabled: true },
-      })) as MoRef,
-    );
-    const plan: Plan = {
-      apiVersion: 'forklift.konveyor.io/v1beta1',
-      kind: 'Plan',
-      metadata: { name: 'warmjobs', namespace: ns, uid: '0b5e7a52-0000-4000-8000-00000000c0b7' },
-      spec: {
-        provider: { source: { name: 'vc' }, destination: { name: 'host' } },
-        map: { network: { name: 'n' }, storage: { name: 's' } },
-        targetNamespace: ns,
-        type: 'warm',
-        pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}',
-        pvcNameTemplateUseGenerateName: false,
-        vms: [{ id: vm.id, name: vm.name }],
-      },
-    };
-    const disks = diskWork({
-      vm,
-      plan,
-      planVM: { id: vm.id },
-      storage: Object.fromEntries(vm.disks.map((d) => [d.datastore.id, { storageClass: `std-${ns}` }])),
-    });
-    const target = new KubeTarget({
-      store,
-      namespace: ns,
-      labels: diskClaimLabels({ vm, plan, migrationUid: 'm-2' }),
-      executor: 'job',
-      volumesDir: path.join(home, 'unused'),
-      job: { image: 'registry.example/mtv:test' },
-      pollMs: 100,
+    const client = await vcsimClient(vc);
+    await enableChangeTracking(client, vm.id);
+    const { disks, target } = jobExecutor(vm, {
+      name: 'warmjobs',
+      uid: '0b5e7a52-0000-4000-8000-00000000c0b7',
+      migrationUid: 'm-2',
+      spec: { type: 'warm', pvcNameTemplate: '{{.PlanName}}-{{.DiskIndex}}' },
     });
     await target.createVolumes(disks, diskClaims(disks, ns));
-    const connection = {
-      url: vc.url,
-      username: vc.username,
-      password: vc.password,
-      caCert: vc.caCert,
-      insecureSkipVerify: false,
-      settings: {},
-    };
+    const connection = vcsimConnection(vc);
     const claimDirs = new Map(disks.map((d) => [d.name, mkdtempSync(path.join(tmpdir(), 'mtv-claim-'))]));
     /** One precopy round: the executor's Jobs, each run by the kubelet stand-in. */
     const round = async (n: number, snapshot: MoRef, previous?: Record<number, string>) => {
@@ -361,15 +332,8 @@ describe('warm precopy rounds with the Job executor (the test plays kubelet and 
     for (const c of r1.copied) expect(c.sha256).toBe(images.get(`${vm.id}/${String(c.key)}`)?.sha256);
     // The guest writes 100,000 bytes into its first disk at 5 MiB + 10: two 64 KiB blocks.
     const first = disks[0] as DiskWork;
-    const [folder, file] = first.disk.file.replace(/^\[[^\]]+\] /, '').split('/');
-    const flat = path.join(
-      await datastoreDirectory(vc),
-      folder ?? '',
-      (file ?? '').replace(/\.vmdk$/, '-flat.vmdk'),
-    );
-    const fd = openSync(flat, 'r+');
-    writeSync(fd, randomBytes(100_000), 0, 100_000, 5 * 1024 * 1024 + 10);
-    closeSync(fd);
+    const flat = flatExtentPath(await datastoreDirectory(vc), first.disk.file);
+    guestWrites(flat, 5 * 1024 * 1024 + 10, 100_000);
     await removeSnapshot(client, snap1);
     const snap2 = await ensureSnapshot(client, vmRef, 'mtv test round 2');
     const previous = Object.fromEntries(r1.found.map((f) => [f.key, f.changeId]));

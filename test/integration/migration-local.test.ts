@@ -84,7 +84,7 @@ describe('cold migration in local mode (vcsim, real disks)', () => {
       '--target-namespace',
       'apps',
     );
-    await until('plan Ready', async () => ((await plan('web')).status?.phase === 'Ready' ? true : undefined));
+    await planPhase(t, 'web', 'Ready');
     const started = await mtv('start', 'plan', 'web');
     expect(started).toMatch(/^migration\/web-\w+ created \(plan\/web started\)\n$/);
     // maxInFlight is 1 here, and the four VMs share one host: the others wait, and say why.
@@ -366,14 +366,7 @@ describe('restarting a failed plan', () => {
     );
     await planPhase(t, 'retry', 'Ready');
     await mtv('start', 'plan', 'retry');
-    const failed = await until(
-      'plan retry Failed',
-      async () => {
-        const p = await plan('retry');
-        return p.status?.phase === 'Failed' ? p : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const failed = await planPhase(t, 'retry', 'Failed', 60_000);
     const first = new Map(failed.status?.migration?.vms?.map((v) => [v.name, v]));
     expect(first.get('DC0_H0_VM0')?.conditions?.map((c) => c.type)).toEqual(['Succeeded']);
     expect(first.get('DC0_C0_RP0_VM3')?.conditions?.map((c) => c.type)).toEqual(['Failed']);
@@ -397,14 +390,7 @@ describe('restarting a failed plan', () => {
       image,
     );
     await mtv('start', 'plan', 'retry');
-    const done = await until(
-      'plan retry Succeeded',
-      async () => {
-        const p = await plan('retry');
-        return p.status?.phase === 'Succeeded' ? p : undefined;
-      },
-      { timeoutMs: 60_000 },
-    );
+    const done = await planPhase(t, 'retry', 'Succeeded', 60_000);
     const second = new Map(done.status?.migration?.vms?.map((v) => [v.name, v]));
     expect(second.get('DC0_H0_VM0')?.completed).toBe(first.get('DC0_H0_VM0')?.completed);
     expect(second.get('DC0_C0_RP0_VM3')?.conditions?.map((c) => c.type)).toEqual(['Succeeded']);

@@ -7,22 +7,28 @@
  * (scripts/vcsim/fake_cbt.go) answers QueryChangedDiskAreas and stamps change ids on snapshot
  * disks; everything else is vcsim's.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, openSync, readFileSync, closeSync, writeSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Resources, type Plan, type VMStatus } from '../../src/api/index.js';
 import type { PersistentVolumeClaim, VirtualMachine } from '../../src/planner/kubevirt-types.js';
-import { inventoryFilterSpec, VSphereClient } from '../../src/providers/vsphere/index.js';
-import { asArray, asObject, asString, type MoRef } from '../../src/providers/vsphere/values.js';
+import type { VSphereClient } from '../../src/providers/vsphere/index.js';
+import { inventoryFilterSpec } from '../../src/providers/vsphere/index.js';
+import { asArray, asObject, asString } from '../../src/providers/vsphere/values.js';
 import { listSnapshots } from '../../src/providers/vsphere/snapshots.js';
 import { ok, runCli, startCli, type CliTarget } from '../support/cli.js';
-import { datastoreDirectory, ext4Image, placeFlatDisk, sha256File } from '../support/disk-images.js';
+import {
+  datastoreDirectory,
+  guestWrites,
+  ext4Image,
+  placeDiskImage,
+  sha256File,
+} from '../support/disk-images.js';
 import { TestSecrets } from '../support/secrets.js';
-import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import { enableChangeTracking, startVcsim, vcsimClient, type Vcsim } from '../support/vcsim.js';
 import { until } from '../support/wait.js';
-import { providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
+import { planPhase, providerPhase, vsphereProviderArgs } from '../support/vcsim-provider.js';
 import { createStorageClass, startKubeController } from '../support/kube-controller.js';
 import { createNamespace, kubeStoreFor } from '../support/testbed.js';
 
@@ -41,30 +47,6 @@ const vmRef = (name: string) => ({ type: 'VirtualMachine', value: sources.get(na
 const ourSnapshots = async (name: string) =>
   (await listSnapshots(client, vmRef(name))).filter((s) => s.description.startsWith('mtv warm migration'));
 const MiB = 1024 * 1024;
-
-/** Overwrites `length` random bytes of a source disk at `offset`, as the running guest would. */
-function guestWrites(name: string, offset: number, length: number): void {
-  const fd = openSync(sources.get(name)?.flat ?? '', 'r+');
-  try {
-    writeSync(fd, randomBytes(length), 0, length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/** The plan, once it ended; fails with the VMs' errors when it failed. */
-async function ended(name: string): Promise<Plan> {
-  return until(
-    `plan ${name} ended`,
-    async () => {
-      const p = await plan(name);
-      if (p.status?.phase === 'Failed')
-        throw new Error(JSON.stringify(p.status.migration?.vms?.map((v) => v.error)));
-      return p.status?.phase === 'Succeeded' ? p : undefined;
-    },
-    { timeoutMs: 180_000 },
-  );
-}
 
 /** Checks a completed warm VM: target = source now, precopies recorded, snapshots gone, source off. */
 async function expectMigrated(p: Plan, name: string, minPrecopies: number): Promise<VMStatus> {
@@ -113,12 +95,7 @@ async function restartController(env: Record<string, string>): Promise<void> {
 
 beforeAll(async () => {
   vc = await startVcsim({ password: TestSecrets.vspherePassword, vmsPerHost: 5, fakeCbt: true });
-  client = await VSphereClient.connect({
-    url: vc.url,
-    username: vc.username,
-    password: vc.password,
-    caCert: vc.caCert,
-  });
+  client = await vcsimClient(vc);
   home = mkdtempSync(path.join(tmpdir(), 'mtv-warm-'));
   t = {
     mode: 'local',
@@ -147,20 +124,13 @@ beforeAll(async () => {
       .map((d) => asObject(d))
       .find((d) => d?._type === 'VirtualDisk')?.backing;
     const file = asString(asObject(backing)?.fileName) ?? '';
-    const [folder, base] = file.replace(/^\[[^\]]+\] /, '').split('/');
-    const diskName = (base ?? '').replace(/\.vmdk$/, '');
     const image = await ext4Image(home, name, 16, 6);
-    await placeFlatDisk(vc, dsDir, folder ?? '', diskName, image);
     sources.set(name, {
       id: o.obj.value,
-      flat: path.join(dsDir, folder ?? '', `${diskName}-flat.vmdk`),
+      flat: await placeDiskImage(vc, dsDir, file, image),
       bytes: image.bytes,
     });
-    await client.waitForTask(
-      (await client.invoke('ReconfigVM_Task', o.obj, {
-        spec: { _type: 'VirtualMachineConfigSpec', changeTrackingEnabled: true },
-      })) as MoRef,
-    );
+    await enableChangeTracking(client, o.obj.value);
   }
   expect(sources.size).toBe(5);
   await mtv('create', 'provider', 'host', '--type', 'openshift');
@@ -200,9 +170,7 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
       '--target-namespace',
       'warm',
     );
-    await until('plan Ready', async () =>
-      (await plan('loop')).status?.phase === 'Ready' ? true : undefined,
-    );
+    await planPhase(t, 'loop', 'Ready');
     const before = Date.now();
     const started = await mtv('start', 'plan', 'loop');
     const at = /cutover at (\S+)\)/.exec(started)?.[1] ?? '';
@@ -223,11 +191,11 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
     expect((await client.vmPowerState(vmRef('DC0_H0_VM0'))).powerState).toBe('poweredOn');
     // At most one precopy snapshot per VM exists at any time (the previous is removed first).
     expect((await ourSnapshots('DC0_H0_VM0')).length).toBeLessThanOrEqual(1);
-    guestWrites('DC0_H0_VM0', 5 * MiB + 10, 100_000);
+    guestWrites(sources.get('DC0_H0_VM0')?.flat ?? '', 5 * MiB + 10, 100_000);
     expect(await mtv('cutover', 'plan', 'loop')).toMatch(
       /^migration\/loop-\w+ patched \(plan\/loop cuts over at \S+\)\n$/,
     );
-    const done = await ended('loop');
+    const done = await planPhase(t, 'loop', 'Succeeded', 180_000);
     await expectMigrated(done, 'DC0_H0_VM0', 4);
     const untouched = await expectMigrated(done, 'DC0_H0_VM1', 4);
     // Nothing wrote VM1's disk after the first copy: its last round read nothing.
@@ -252,9 +220,7 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
       '--target-namespace',
       'warm',
     );
-    await until('plan Ready', async () =>
-      (await plan('once')).status?.phase === 'Ready' ? true : undefined,
-    );
+    await planPhase(t, 'once', 'Ready');
     await mtv('start', 'plan', 'once', '--cutover', '2099-01-01T00:00:00Z');
     await until(
       'first precopy done',
@@ -266,7 +232,7 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
     );
     await runCli(t, ['controller', 'stop']);
     // While no controller runs, the guest writes 100,000 bytes from 5 MiB + 10: two 64 KiB blocks.
-    guestWrites('DC0_H0_VM2', 5 * MiB + 10, 100_000);
+    guestWrites(sources.get('DC0_H0_VM2')?.flat ?? '', 5 * MiB + 10, 100_000);
     await mtv('cancel', 'plan', 'once', '--vms', 'DC0_H0_VM3'); // starts a controller again
     await until(
       'VM3 canceled',
@@ -284,7 +250,7 @@ describe('warm migration in local mode (vcsim with fake CBT, real disks)', () =>
     const moved = /cuts over at (\S+)\)/.exec(await mtv('cutover', 'plan', 'once'))?.[1] ?? 'none';
     await watching.waitFor(new RegExp(`once\\s.*${moved}`), 30_000);
     watching.child.kill();
-    const done = await ended('once');
+    const done = await planPhase(t, 'once', 'Succeeded', 180_000);
     const v = await expectMigrated(done, 'DC0_H0_VM2', 2);
     expect(v.warm?.precopies).toHaveLength(2);
     expect(disk(v)?.annotations?.['mtv.konveyor.io/copied-bytes']).toBe(String(2 * 65536));
@@ -342,9 +308,7 @@ describe('warm migration in cluster mode (real API server; the controller copies
         '--default-target-storage-class',
         `std-${ns}`,
       );
-      await until('plan Ready', async () => ((await kplan()).status?.phase === 'Ready' ? true : undefined), {
-        timeoutMs: 60_000,
-      });
+      await planPhase(k, 'kwarm', 'Ready', 60_000);
       await kmtv('start', 'plan', 'kwarm');
       await until(
         'two precopies',
@@ -356,18 +320,9 @@ describe('warm migration in cluster mode (real API server; the controller copies
         },
         { timeoutMs: 120_000 },
       );
-      guestWrites('DC0_H0_VM4', 7 * MiB + 5, 50_000);
+      guestWrites(sources.get('DC0_H0_VM4')?.flat ?? '', 7 * MiB + 5, 50_000);
       await kmtv('cutover', 'plan', 'kwarm');
-      const done = await until(
-        'plan Succeeded',
-        async () => {
-          const p = await kplan();
-          if (p.status?.phase === 'Failed')
-            throw new Error(JSON.stringify(p.status.migration?.vms?.map((v) => v.error)));
-          return p.status?.phase === 'Succeeded' ? p : undefined;
-        },
-        { timeoutMs: 180_000 },
-      );
+      const done = await planPhase(k, 'kwarm', 'Succeeded', 180_000);
       const v = vmStatus(done, 'DC0_H0_VM4');
       const src = sources.get('DC0_H0_VM4');
       const sha = await sha256File(src?.flat ?? '', src?.bytes);

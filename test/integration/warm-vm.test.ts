@@ -9,8 +9,7 @@
  * vcsim has snapshots but no Changed Block Tracking: the wrapper's `--fake-cbt` test double answers
  * QueryChangedDiskAreas.
  */
-import { randomBytes } from 'node:crypto';
-import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,12 +21,23 @@ import { InventoryDb } from '../../src/inventory/db.js';
 import { indexesFor } from '../../src/inventory/indexes.js';
 import { vsphereAdapter } from '../../src/providers/vsphere/adapter.js';
 import type { VM } from '../../src/providers/vsphere/model.js';
-import { VSphereClient } from '../../src/providers/vsphere/index.js';
+import type { VSphereClient } from '../../src/providers/vsphere/index.js';
 import { restorePowerState } from '../../src/providers/vsphere/power.js';
 import { ensureSnapshot, listSnapshots, removeSnapshot } from '../../src/providers/vsphere/snapshots.js';
-import type { MoRef } from '../../src/providers/vsphere/values.js';
-import { datastoreDirectory, ext4Image, placeFlatDisk, sha256File } from '../support/disk-images.js';
-import { startVcsim, type Vcsim } from '../support/vcsim.js';
+import {
+  datastoreDirectory,
+  guestWrites,
+  ext4Image,
+  placeDiskImage,
+  sha256File,
+} from '../support/disk-images.js';
+import {
+  enableChangeTracking,
+  startVcsim,
+  vcsimConnection,
+  vcsimClient,
+  type Vcsim,
+} from '../support/vcsim.js';
 import { until } from '../support/wait.js';
 
 let vc: Vcsim;
@@ -37,27 +47,14 @@ let flat: string;
 let bytes: number;
 let home: string;
 const MiB = 1024 * 1024;
-const connection = () => ({
-  url: vc.url,
-  username: vc.username,
-  password: vc.password,
-  caCert: vc.caCert,
-  insecureSkipVerify: false,
-  settings: {},
-});
 
 beforeAll(async () => {
   vc = await startVcsim({ vmsPerHost: 1, fakeCbt: true });
-  client = await VSphereClient.connect({
-    url: vc.url,
-    username: vc.username,
-    password: vc.password,
-    caCert: vc.caCert,
-  });
+  client = await vcsimClient(vc);
   const inventoryVm = async (): Promise<VM> => {
     const db = InventoryDb.open(':memory:', { indexes: indexesFor('vsphere') });
     const collector = vsphereAdapter.startCollector({
-      connection: connection(),
+      connection: vcsimConnection(vc),
       db,
       onStateChange: () => undefined,
       log: () => undefined,
@@ -67,22 +64,12 @@ beforeAll(async () => {
     return db.list('VM', { name: 'DC0_H0_VM0' })[0] as unknown as VM;
   };
   // CBT on, then the inventory read again (vcsim sends no property update for the change).
-  await client.waitForTask(
-    (await client.invoke(
-      'ReconfigVM_Task',
-      { type: 'VirtualMachine', value: (await inventoryVm()).id },
-      { spec: { _type: 'VirtualMachineConfigSpec', changeTrackingEnabled: true } },
-    )) as MoRef,
-  );
+  await enableChangeTracking(client, (await inventoryVm()).id);
   vm = await inventoryVm();
   expect(vm.changeTrackingEnabled).toBe(true);
   home = mkdtempSync(path.join(tmpdir(), 'mtv-warm-vm-'));
   const image = await ext4Image(home, 'root', 16, 6);
-  const [folder, file] = (vm.disks[0]?.file ?? '').replace(/^\[[^\]]+\] /, '').split('/');
-  const dsDir = await datastoreDirectory(vc);
-  const name = (file ?? '').replace(/\.vmdk$/, '');
-  await placeFlatDisk(vc, dsDir, folder ?? '', name, image);
-  flat = path.join(dsDir, folder ?? '', `${name}-flat.vmdk`);
+  flat = await placeDiskImage(vc, await datastoreDirectory(vc), vm.disks[0]?.file ?? '', image);
   bytes = image.bytes;
 }, 600_000);
 
@@ -90,16 +77,6 @@ afterAll(async () => {
   await client.close();
   await vc.stop();
 });
-
-/** The running guest writes `length` random bytes at `offset` of its disk. */
-function guestWrites(offset: number, length: number): void {
-  const fd = openSync(flat, 'r+');
-  try {
-    writeSync(fd, randomBytes(length), 0, length, offset);
-  } finally {
-    closeSync(fd);
-  }
-}
 
 /** What a controller would have recorded in the VM's status. */
 interface Recorded {
@@ -135,7 +112,7 @@ async function killedAndResumed(killAt: WarmPhase | undefined, run: number) {
   let last: readonly CopiedDisk[] = [];
   const wrote = new Set<number>();
   const input = (): WarmVmInput => ({
-    connection: connection(),
+    connection: vcsimConnection(vc),
     vm,
     datacenterPath: 'DC0',
     plan,
@@ -165,7 +142,7 @@ async function killedAndResumed(killAt: WarmPhase | undefined, run: number) {
       // The guest goes on writing after each precopy (once per round, also when a round reruns).
       if (round <= 2 && !wrote.has(round)) {
         wrote.add(round);
-        guestWrites(round * 3 * MiB + 77, 70_000);
+        guestWrites(flat, round * 3 * MiB + 77, 70_000);
       }
     },
   });

@@ -8,12 +8,13 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, existsSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs';
 import { copyFile, mkdir, open, readdir, rename, stat, writeFile } from 'node:fs/promises';
 import https from 'node:https';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { inventoryFilterSpec, VSphereClient } from '../../src/providers/vsphere/index.js';
+import { parseDatastorePath } from '../../src/transfer/datastore-path.js';
 import type { Vcsim } from './vcsim.js';
 
 const run = promisify(execFile);
@@ -277,6 +278,39 @@ export async function placeFlatDisk(
 }
 
 /**
+ * Places `image` as the raw extent of the VM disk whose backing `fileName` is `diskFile`
+ * (`[LocalDS_0] vm/disk1.vmdk`; see {@link placeFlatDisk}).
+ * @returns the extent's local path (`<datastoreDir>/vm/disk1-flat.vmdk`), which tests write to as
+ *   the running guest would
+ */
+export async function placeDiskImage(
+  sim: Vcsim,
+  datastoreDir: string,
+  diskFile: string,
+  image: DiskImage,
+): Promise<string> {
+  const where = parseDatastorePath(diskFile).path;
+  await placeFlatDisk(
+    sim,
+    datastoreDir,
+    path.posix.dirname(where),
+    path.posix.basename(where, '.vmdk'),
+    image,
+  );
+  return flatExtentPath(datastoreDir, diskFile);
+}
+
+/** The local path of the raw extent {@link placeDiskImage} places for `diskFile`. */
+export function flatExtentPath(datastoreDir: string, diskFile: string): string {
+  const where = parseDatastorePath(diskFile).path;
+  return path.join(
+    datastoreDir,
+    path.posix.dirname(where),
+    `${path.posix.basename(where, '.vmdk')}-flat.vmdk`,
+  );
+}
+
+/**
  * Uploads VMDK files (from {@link vmdkFromRaw}) into one datastore folder by PUT.
  * @returns the backing fileName of the first (the descriptor), `[LocalDS_0] <folder>/<file>`.
  */
@@ -312,10 +346,22 @@ export async function fillVmDisks(
         i === 0 ? 24 : 16,
         i === 0 ? 8 : 4,
       );
-      const [folder, file] = disk.file.replace(/^\[[^\]]+\] /, '').split('/');
-      await placeFlatDisk(sim, dsDir, folder ?? '', (file ?? '').replace(/\.vmdk$/, ''), image);
+      await placeDiskImage(sim, dsDir, disk.file, image);
       images.set(`${vm.id}/${String(disk.key)}`, image);
     }
   }
   return images;
+}
+
+/**
+ * Overwrites `length` bytes of `file` at `offset` with random bytes, in place: a running guest
+ * writing its disk (the raw extent from {@link placeDiskImage}).
+ */
+export function guestWrites(file: string, offset: number, length: number): void {
+  const fd = openSync(file, 'r+');
+  try {
+    writeSync(fd, randomBytes(length), 0, length, offset);
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -34,7 +34,10 @@ export function vsphereProviderArgs(
   ];
 }
 
-/** Waits until the object's `status.phase` is `want`; returns it. */
+/**
+ * Waits until the object's `status.phase` is `want`; returns it. A plan that ends Failed while
+ * another phase is awaited fails the wait at once, with its VMs' errors.
+ */
 async function phaseOf<T extends Provider | Plan>(
   target: CliTarget,
   noun: 'provider' | 'plan',
@@ -46,6 +49,10 @@ async function phaseOf<T extends Provider | Plan>(
     `${noun} ${name} ${want}`,
     async () => {
       const o = JSON.parse(await ok(target, ['get', noun, name, '-o', 'json'])) as T;
+      if (noun === 'plan' && want !== 'Failed' && o.status?.phase === 'Failed')
+        throw new Error(
+          `plan ${name} Failed: ${JSON.stringify((o as Plan).status?.migration?.vms?.map((v) => v.error))}`,
+        );
       return o.status?.phase === want ? o : undefined;
     },
     timeoutMs === undefined ? {} : { timeoutMs },

@@ -7,6 +7,8 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Connection } from '../../src/providers/adapter.js';
+import { VSphereClient } from '../../src/providers/vsphere/client.js';
 
 const script = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../scripts/vcsim-testbed.sh');
 
@@ -175,4 +177,39 @@ function readFacts(child: ReturnType<typeof spawn>, timeoutMs: number): Promise<
       reject(new Error(`vcsim-testbed.sh exited (${signal ?? String(code)}) before it was ready`));
     });
   });
+}
+
+/** The simulator as a provider connection (TLS verified against its own certificate). */
+export function vcsimConnection(sim: Vcsim): Connection {
+  return {
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    caCert: sim.caCert,
+    insecureSkipVerify: false,
+    settings: {},
+  };
+}
+
+/** A client logged in to the simulator (close it when done). */
+export function vcsimClient(sim: Vcsim): Promise<VSphereClient> {
+  return VSphereClient.connect({
+    url: sim.url,
+    username: sim.username,
+    password: sim.password,
+    caCert: sim.caCert,
+  });
+}
+
+/**
+ * Turns Changed Block Tracking on for a VM (ReconfigVM_Task), as an admin does before a warm
+ * migration. vcsim sends no property update for it: load inventories after this.
+ */
+export async function enableChangeTracking(client: VSphereClient, vmId: string): Promise<void> {
+  const task = await client.invoke(
+    'ReconfigVM_Task',
+    { type: 'VirtualMachine', value: vmId },
+    { spec: { _type: 'VirtualMachineConfigSpec', changeTrackingEnabled: true } },
+  );
+  await client.waitForTask(task as { type: string; value: string });
 }

@@ -1,6 +1,7 @@
 /** `archive plan NAME… | --all` and `unarchive plan …`: set or clear `spec.archived`. */
-import { MtvError, NotFoundError, Resources, UsageError, type Plan } from '../../api/index.js';
+import { MtvError, NotFoundError, Resources } from '../../api/index.js';
 import type { Session } from '../context.js';
+import { namedPlans } from '../lookup.js';
 import type { Change, CommandResult } from '../result.js';
 
 /** Options of {@link run}. */
@@ -13,28 +14,24 @@ export interface ArchiveOptions {
 
 /** Archives (or unarchives) each plan; every name is tried, failures reported after. */
 export async function run(session: Session, o: ArchiveOptions): Promise<CommandResult> {
-  if (o.all && o.names.length)
-    throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
-  if (!o.all && !o.names.length)
-    throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
-  const plans = o.all
-    ? (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items.map(
-        (p) => p.metadata.name ?? '',
-      )
-    : o.names;
+  const plans = await namedPlans(session, o);
   const changes: Change[] = [];
   const failed: MtvError[] = [];
-  for (const name of plans) {
+  for (const p of plans) {
+    if (p instanceof MtvError) {
+      failed.push(p);
+      continue;
+    }
+    const name = p.metadata.name ?? '';
+    if ((p.spec.archived ?? false) === o.archived) {
+      changes.push({
+        ref: `plan/${name}`,
+        action: 'unchanged',
+        note: o.archived ? '(already archived)' : '(not archived)',
+      });
+      continue;
+    }
     try {
-      const p = await session.store.get<Plan>(Resources.Plan, session.namespace, name);
-      if ((p.spec.archived ?? false) === o.archived) {
-        changes.push({
-          ref: `plan/${name}`,
-          action: 'unchanged',
-          note: o.archived ? '(already archived)' : '(not archived)',
-        });
-        continue;
-      }
       await session.store.patch(Resources.Plan, session.namespace, name, { spec: { archived: o.archived } });
       changes.push({
         ref: `plan/${name}`,

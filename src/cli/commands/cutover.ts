@@ -8,14 +8,14 @@
 import {
   ApiError,
   MtvError,
-  NotFoundError,
   planMigrationType,
+  toTime,
   Resources,
   UsageError,
   type Migration,
-  type Plan,
 } from '../../api/index.js';
 import type { Session } from '../context.js';
+import { namedPlans } from '../lookup.js';
 import type { Change, CommandResult } from '../result.js';
 import { retryOnConflict } from '../retry.js';
 import { runningMigration } from './cancel.js';
@@ -42,28 +42,15 @@ export function parseCutover(value: string, field = '--cutover'): string {
       field,
       value,
       message: 'must be an RFC 3339 time with a zone',
-      hint: `e.g. ${field} ${new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z')}`,
+      hint: `e.g. ${field} ${toTime(new Date(Date.now() + 3_600_000))}`,
     });
-  return at.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return toTime(at);
 }
 
 /** Sets the cutover of each named (or every running warm) plan's running migration. */
 export async function run(session: Session, o: CutoverOptions): Promise<CommandResult> {
-  if (o.all && o.names.length)
-    throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
-  if (!o.all && !o.names.length)
-    throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
-  const cutover = o.cutover ? parseCutover(o.cutover) : new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const plans = o.all
-    ? (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items
-    : await Promise.all(
-        o.names.map((n) =>
-          session.store.get<Plan>(Resources.Plan, session.namespace, n).catch((e: unknown) => {
-            if (e instanceof NotFoundError) return new NotFoundError('plan', n, session.namespace);
-            throw e;
-          }),
-        ),
-      );
+  const cutover = o.cutover ? parseCutover(o.cutover) : toTime(new Date());
+  const plans = await namedPlans(session, o);
   const changes: Change[] = [];
   const failed: MtvError[] = [];
   for (const p of plans) {

@@ -9,14 +9,14 @@ import {
   ForkliftApiVersion,
   isBlocker,
   MtvError,
-  NotFoundError,
   planMigrationType,
+  toTime,
   Resources,
-  UsageError,
   type Migration,
   type Plan,
 } from '../../api/index.js';
 import type { Session } from '../context.js';
+import { namedPlans } from '../lookup.js';
 import { ownerRef } from '../refs.js';
 import { planPhase } from '../resources/plan.js';
 import type { Change, CommandResult } from '../result.js';
@@ -53,21 +53,8 @@ export function cannotStart(plan: Plan, mode: string): string | undefined {
 
 /** Starts the plans; every name is tried, refusals reported after the ones that started. */
 export async function run(session: Session, o: StartOptions): Promise<CommandResult> {
-  if (o.all && o.names.length)
-    throw new UsageError({ field: '--all', message: 'cannot be combined with names' });
-  if (!o.all && !o.names.length)
-    throw new UsageError({ field: 'NAME', message: 'name at least one plan, or pass --all' });
   const cutover = o.cutover ? parseCutover(o.cutover) : undefined;
-  const plans = o.all
-    ? (await session.store.list<Plan>(Resources.Plan, { namespace: session.namespace })).items
-    : await Promise.all(
-        o.names.map((n) =>
-          session.store.get<Plan>(Resources.Plan, session.namespace, n).catch((e: unknown) => {
-            if (e instanceof NotFoundError) return new NotFoundError('plan', n, session.namespace);
-            throw e;
-          }),
-        ),
-      );
+  const plans = await namedPlans(session, o);
   const changes: Change[] = [];
   const failed: MtvError[] = [];
   for (const p of plans) {
@@ -92,9 +79,7 @@ export async function run(session: Session, o: StartOptions): Promise<CommandRes
       continue;
     }
     // Forklift's default for warm plans: cut over one hour from now (mtv cutover plan moves it).
-    const at = warm
-      ? (cutover ?? new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d{3}Z$/, 'Z'))
-      : undefined;
+    const at = warm ? (cutover ?? toTime(new Date(Date.now() + 3_600_000))) : undefined;
     const m = await session.store.create<Migration>(Resources.Migration, {
       apiVersion: ForkliftApiVersion,
       kind: 'Migration',
